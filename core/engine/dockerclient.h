@@ -1,0 +1,94 @@
+#pragma once
+
+#include <core/engine/engineendpoint.h>
+#include <core/engine/enginereply.h>
+
+#include <QJsonObject>
+#include <QMap>
+#include <QObject>
+#include <QStringList>
+
+namespace Shoal::Core {
+
+/// Asynchronous client of the Docker Engine API over a unix socket, TCP or TLS.
+///
+/// Every call returns at once with an EngineReply that reports once through finished().
+/// Paths are given without the version prefix ("/containers/json"); the client adds the
+/// negotiated "/v1.NN" once negotiate() has finished. Nothing here blocks the caller's thread.
+class DockerClient : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DockerClient)
+
+public:
+    /// The oldest engine API that Shoal speaks, and the newest it asks for.
+    static constexpr int MinimumApiMinor = 40;
+    static constexpr int MaximumApiMinor = 45;
+
+    explicit DockerClient(const EngineEndpoint &endpoint, QObject *parent = nullptr);
+    ~DockerClient() override;
+
+    const EngineEndpoint &endpoint() const { return m_endpoint; }
+    /// "1.41" once negotiated, empty before.
+    QString apiVersion() const { return m_apiVersion; }
+    /// Server version string from /version, e.g. "20.10.24+dfsg1".
+    QString engineVersion() const { return m_engineVersion; }
+    bool isReachable() const { return m_reachable; }
+
+    /// Pings the engine and agrees on an API version. Emits connected() or engineLost().
+    void negotiate();
+
+    // Generic calls; json bodies are sent as application/json.
+    EngineReply *get(const QString &path);
+    EngineReply *post(const QString &path, const QJsonObject &body = {});
+    EngineReply *postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType);
+    EngineReply *deleteResource(const QString &path);
+    /// A call whose body is a stream of newline-separated JSON messages (stats, events,
+    /// build, pull). Each message arrives through EngineReply::lineReceived().
+    EngineReply *stream(const QString &method, const QString &path, const QByteArray &body = {},
+                        const QByteArray &contentType = {});
+
+    // Containers.
+    EngineReply *listContainers(const QStringList &labelFilters, bool all = true);
+    EngineReply *inspectContainer(const QString &idOrName);
+    EngineReply *createContainer(const QString &name, const QJsonObject &spec);
+    EngineReply *startContainer(const QString &id);
+    EngineReply *stopContainer(const QString &id, int timeoutSeconds);
+    EngineReply *killContainer(const QString &id, const QString &signal = {});
+    EngineReply *removeContainer(const QString &id, bool force = false);
+    /// Stats stream, one message a second (stream=true), or two samples (stream=false).
+    EngineReply *containerStats(const QString &id, bool stream = true);
+    EngineReply *containerLogs(const QString &id, bool follow, int tail = 200);
+
+    // Images.
+    EngineReply *inspectImage(const QString &name);
+    /// Builds from a tar archive of the context (see BuildContext); progress as lines.
+    EngineReply *buildImage(const QByteArray &contextTar, const QString &tag,
+                            const QString &dockerfile = {},
+                            const QMap<QString, QString> &buildArgs = {},
+                            const QMap<QString, QString> &labels = {});
+
+    // Networks and volumes.
+    EngineReply *listNetworks(const QStringList &labelFilters);
+    EngineReply *createNetwork(const QString &name, const QMap<QString, QString> &labels);
+    EngineReply *removeNetwork(const QString &idOrName);
+
+    /// Events stream filtered by labels (e.g. "com.docker.compose.project=whoami").
+    EngineReply *events(const QStringList &labelFilters, qint64 sinceUnix = 0);
+
+Q_SIGNALS:
+    void connected(const QString &apiVersion);
+    void engineLost(const QString &reason);
+
+private:
+    EngineReply *send(const QByteArray &method, const QString &path, const QByteArray &body,
+                      const QByteArray &contentType, bool streaming);
+    QString versionedPath(const QString &path) const;
+
+    EngineEndpoint m_endpoint;
+    QString m_apiVersion;
+    QString m_engineVersion;
+    bool m_reachable = false;
+};
+
+} // namespace Shoal::Core

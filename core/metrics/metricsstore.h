@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace Shoal::Core {
+
+/// One second of one replica.
+struct MetricPoint
+{
+    qint64 timeMs = 0;        ///< ms since the epoch
+    double cpuPercent = -1;   ///< -1: no sample this second
+    double memoryBytes = -1;  ///< -1: no sample this second
+    double requestsPerSecond = 0;
+    quint64 requestsTotal = 0;
+    double p99Ms = 0;
+};
+
+/// The latest known state of one replica, for tables and bar charts.
+struct ReplicaMetrics
+{
+    QString replica;
+    QString service;
+    double cpuPercent = 0;
+    int onlineCpus = 0;
+    quint64 memoryBytes = 0;
+    quint64 memoryLimit = 0;
+    quint64 requestsTotal = 0;
+    double requestsPerSecond = 0;
+    double p50Ms = 0;
+    double p99Ms = 0;
+    quint64 failures = 0;
+};
+
+/// Time series of CPU, memory and requests per replica, kept for a bounded window.
+///
+/// It does not know where samples come from: stack control feeds it from the engine's stats
+/// stream and the proxy's counters. Lives on the control (GUI) thread.
+class MetricsStore : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MetricsStore)
+
+public:
+    static constexpr int DefaultHistorySeconds = 15 * 60;
+
+    explicit MetricsStore(QObject *parent = nullptr);
+
+    void setHistorySeconds(int seconds);
+
+    void recordCpu(const QString &service, const QString &replica, qint64 timeMs,
+                   double cpuPercent, int onlineCpus, quint64 memoryBytes, quint64 memoryLimit);
+    /// Request counters are totals; the store derives requests per second from them.
+    void recordRequests(const QString &service, const QString &replica, qint64 timeMs,
+                        quint64 requestsTotal, double p50Ms, double p99Ms, quint64 failures);
+    void removeReplica(const QString &replica);
+
+    QStringList replicas() const;
+    QStringList replicasOfService(const QString &service) const;
+    ReplicaMetrics latest(const QString &replica) const;
+    /// Points newer than `sinceMs`, oldest first.
+    QVector<MetricPoint> history(const QString &replica, qint64 sinceMs = 0) const;
+
+Q_SIGNALS:
+    /// After a batch of samples, at most a few times a second.
+    void updated();
+
+private:
+    struct Series;
+    Series &seriesFor(const QString &service, const QString &replica);
+    MetricPoint &pointAt(Series &series, qint64 timeMs);
+    void trim(Series &series);
+    void scheduleUpdated();
+
+    QHash<QString, Series *> m_series;
+    int m_historySeconds = DefaultHistorySeconds;
+    bool m_updatePending = false;
+
+public:
+    ~MetricsStore() override;
+};
+
+} // namespace Shoal::Core

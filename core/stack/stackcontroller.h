@@ -1,0 +1,70 @@
+#pragma once
+
+#include <core/compose/composeproject.h>
+#include <core/stack/replicainfo.h>
+
+#include <QHash>
+#include <QMap>
+#include <QObject>
+
+namespace Shoal::Core {
+
+class DockerClient;
+class MetricsStore;
+class ProxyServer;
+
+/// Brings a compose project to the asked number of replicas per service and keeps it there.
+///
+/// It finds containers by docker compose's labels, so stacks started by `docker compose`
+/// are adopted; it names and labels new replicas as compose does. For every published port
+/// of a service it runs a ProxyServer on the host port and hands it the running replicas;
+/// before a replica is removed it is drained from that proxy. All work is asynchronous on
+/// the thread that owns the controller.
+class StackController : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StackController)
+
+public:
+    StackController(DockerClient *client, const ComposeProject &project,
+                    QObject *parent = nullptr);
+    ~StackController() override;
+
+    const ComposeProject &project() const { return m_project; }
+    MetricsStore *metrics() const { return m_metrics; }
+    DockerClient *client() const { return m_client; }
+
+    /// Builds missing images, creates the network, starts the proxies and scales every
+    /// service to its compose replicas (or the override). Emits upFinished() once.
+    void up(const QMap<QString, int> &scaleOverrides = {});
+    /// Scales one service; the last call wins while one is under way. Emits scaleFinished().
+    void scale(const QString &service, int replicas);
+    /// Stops the proxies, then removes the project's containers and network.
+    void down();
+
+    int desiredReplicas(const QString &service) const;
+    QList<ReplicaInfo> replicas(const QString &service = {}) const;
+    QList<ServiceState> services() const;
+    /// The proxy owning a service's published host port, or nullptr.
+    ProxyServer *proxy(const QString &service) const;
+    bool isBusy() const;
+
+Q_SIGNALS:
+    void upFinished(bool ok, const QString &error);
+    void scaleFinished(const QString &service, bool ok, const QString &error);
+    void downFinished(bool ok, const QString &error);
+    void replicasChanged();
+    /// A short line of what is going on ("building whoami-web", "starting whoami-web-3").
+    void progress(const QString &message);
+    /// A failure the user should see, with the engine's wording and what Shoal was doing.
+    void errorOccurred(const QString &message);
+
+private:
+    class Private;
+    Private *d;
+    DockerClient *m_client;
+    ComposeProject m_project;
+    MetricsStore *m_metrics;
+};
+
+} // namespace Shoal::Core
