@@ -48,6 +48,7 @@ public:
     static constexpr int DefaultHistorySeconds = 15 * 60;
 
     explicit MetricsStore(QObject *parent = nullptr);
+    ~MetricsStore() override;
 
     void setHistorySeconds(int seconds);
 
@@ -78,9 +79,6 @@ private:
     QHash<QString, Series *> m_series;
     int m_historySeconds = DefaultHistorySeconds;
     bool m_updatePending = false;
-
-public:
-    ~MetricsStore() override;
 };
 
 } // namespace Shoal::Core

@@ -7,6 +7,8 @@
 #include <QMap>
 #include <QObject>
 
+#include <memory>
+
 namespace Shoal::Core {
 
 class DockerClient;
@@ -37,6 +39,9 @@ public:
     /// Builds missing images, creates the network, starts the proxies and scales every
     /// service to its compose replicas (or the override). Emits upFinished() once.
     void up(const QMap<QString, int> &scaleOverrides = {});
+    /// With true, up() rebuilds images of services that have a build section even when the
+    /// image exists already.
+    void setRebuildImages(bool rebuild);
     /// Scales one service; the last call wins while one is under way. Emits scaleFinished().
     void scale(const QString &service, int replicas);
     /// Stops the proxies, then removes the project's containers and network.
@@ -45,8 +50,10 @@ public:
     int desiredReplicas(const QString &service) const;
     QList<ReplicaInfo> replicas(const QString &service = {}) const;
     QList<ServiceState> services() const;
-    /// The proxy owning a service's published host port, or nullptr.
+    /// The proxy owning a service's first published host port, or nullptr.
     ProxyServer *proxy(const QString &service) const;
+    /// All proxies of a service, one per published host port.
+    QList<ProxyServer *> proxies(const QString &service) const;
     bool isBusy() const;
 
 Q_SIGNALS:
@@ -60,8 +67,11 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
+    void reconcileForUp();
+
     class Private;
-    Private *d;
+    friend class Private;
+    std::unique_ptr<Private> d;
     DockerClient *m_client;
     ComposeProject m_project;
     MetricsStore *m_metrics;

@@ -1,0 +1,218 @@
+#include "commands.h"
+#include "controlserver.h"
+#include "stackoptions.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
+#include <QRegularExpression>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace Shoal::App {
+
+namespace {
+
+constexpr int ConnectTimeoutMs = 2000;
+constexpr int ScaleTimeoutMs = 10 * 60 * 1000;
+constexpr int QueryTimeoutMs = 10000;
+
+// Finds the instance to talk to: the named project, or the only one that answers.
+QString findInstance(const QString &project, QString *error)
+{
+    const QDir directory(controlSocketDirectory());
+    if (!project.isEmpty()) {
+        const QString path = directory.filePath(project + u".sock"_s);
+        if (!QFile::exists(path)) {
+            *error = u"no running Shoal has project %1 (looked for %2)"_s.arg(project, path);
+            return {};
+        }
+        return path;
+    }
+    QStringList live;
+    for (const QString &name : directory.entryList({u"*.sock"_s}, QDir::System)) {
+        QLocalSocket probe;
+        probe.connectToServer(directory.filePath(name));
+        if (probe.waitForConnected(ConnectTimeoutMs)) {
+            live.append(directory.filePath(name));
+        }
+    }
+    if (live.isEmpty()) {
+        *error = u"no Shoal instance is running; start one with `shoal run -f FILE` or open "
+                 "the window with `shoal FILE`"_s;
+        return {};
+    }
+    if (live.size() > 1) {
+        QStringList names;
+        for (const QString &path : live) {
+            names.append(QFileInfo(path).completeBaseName());
+        }
+        *error = u"several Shoal instances are running (%1); choose one with -p NAME"_s.arg(
+            names.join(u", "_s));
+        return {};
+    }
+    return live.first();
+}
+
+std::optional<QJsonObject> ask(const QString &path, const QJsonObject &request, int timeoutMs)
+{
+    QLocalSocket socket;
+    socket.connectToServer(path);
+    if (!socket.waitForConnected(ConnectTimeoutMs)) {
+        printError(u"cannot reach the instance at %1: %2"_s.arg(path, socket.errorString()));
+        return std::nullopt;
+    }
+    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
+    socket.flush();
+    QElapsedTimer timer;
+    timer.start();
+    while (!socket.canReadLine()) {
+        const int left = timeoutMs - int(timer.elapsed());
+        if (left <= 0 || !socket.waitForReadyRead(left)) {
+            printError(u"the instance did not answer: %1"_s.arg(socket.errorString()));
+            return std::nullopt;
+        }
+    }
+    return QJsonDocument::fromJson(socket.readLine()).object();
+}
+
+QString megabytes(double bytes)
+{
+    return u"%1 MiB"_s.arg(bytes / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+void printTable(const QJsonObject &status, bool withStats)
+{
+    std::printf("project %s\n", qPrintable(status.value(u"project").toString()));
+    for (const QJsonValue &value : status.value(u"services").toArray()) {
+        const QJsonObject service = value.toObject();
+        QStringList proxies;
+        for (const QJsonValue &proxy : service.value(u"proxies").toArray()) {
+            proxies.append(proxy.toString());
+        }
+        std::printf("service %s: %d/%d running%s%s\n", qPrintable(service.value(u"name").toString()),
+                    service.value(u"running").toInt(), service.value(u"desired").toInt(),
+                    proxies.isEmpty() ? "" : ", proxy ", qPrintable(proxies.join(u", "_s)));
+        if (withStats) {
+            std::printf("  %-28s %8s %12s %10s %8s %8s\n", "NAME", "CPU %", "MEMORY", "REQUESTS",
+                        "REQ/S", "P99 MS");
+        } else {
+            std::printf("  %-28s %-10s %-10s %-8s %s\n", "NAME", "STATE", "HEALTH", "ROTATION",
+                        "PORTS");
+        }
+        for (const QJsonValue &entry : service.value(u"containers").toArray()) {
+            const QJsonObject c = entry.toObject();
+            const QByteArray name = c.value(u"name").toString().toUtf8();
+            if (withStats) {
+                std::printf("  %-28s %8.2f %12s %10.0f %8.1f %8.2f\n", name.constData(),
+                            c.value(u"cpuPercent").toDouble(),
+                            qPrintable(megabytes(c.value(u"memoryBytes").toDouble())),
+                            c.value(u"requests").toDouble(),
+                            c.value(u"requestsPerSecond").toDouble(),
+                            c.value(u"p99Ms").toDouble());
+                continue;
+            }
+            QStringList ports;
+            for (const QJsonValue &port : c.value(u"ports").toArray()) {
+                ports.append(port.toString());
+            }
+            std::printf("  %-28s %-10s %-10s %-8s %s\n", name.constData(),
+                        qPrintable(c.value(u"state").toString()),
+                        qPrintable(c.value(u"health").toString(u"-"_s)),
+                        c.value(u"inRotation").toBool() ? "yes" : "no",
+                        qPrintable(ports.join(u", "_s)));
+        }
+    }
+}
+
+} // namespace
+
+int runControlCommand(const QString &verb, const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({{u"p"_s, u"project-name"_s}, u"The instance's project."_s, u"NAME"_s});
+    if (verb == u"ps" || verb == u"stats") {
+        parser.addOption({u"json"_s, u"Print JSON."_s});
+    }
+    if (verb == u"scale") {
+        parser.addPositionalArgument(u"SERVICE=N"_s, u"N replicas, or +N / -N more or fewer."_s);
+    }
+    parser.process(arguments);
+
+    QString error;
+    const QString path = findInstance(parser.value(u"project-name"_s), &error);
+    if (path.isEmpty()) {
+        printError(error);
+        return 1;
+    }
+
+    if (verb == u"ps" || verb == u"stats") {
+        const auto status = ask(path, {{u"command"_s, verb}}, QueryTimeoutMs);
+        if (!status) {
+            return 1;
+        }
+        if (parser.isSet(u"json"_s)) {
+            QJsonObject clean = *status;
+            clean.remove(u"ok"_s);
+            std::printf("%s", QJsonDocument(clean).toJson().constData());
+        } else {
+            printTable(*status, verb == u"stats");
+        }
+        return 0;
+    }
+
+    if (verb == u"scale") {
+        static const QRegularExpression pattern(uR"(^([A-Za-z0-9_.-]+)=([+-]?)(\d+)$)"_s);
+        int failures = 0;
+        const QStringList targets = parser.positionalArguments();
+        if (targets.isEmpty()) {
+            printError(u"scale needs SERVICE=N, for example `shoal scale web=4`"_s);
+            return 2;
+        }
+        for (const QString &target : targets) {
+            const QRegularExpressionMatch match = pattern.match(target);
+            if (!match.hasMatch()) {
+                printError(u"\"%1\" is not SERVICE=N, SERVICE=+N or SERVICE=-N"_s.arg(target));
+                return 2;
+            }
+            const QString sign = match.captured(2);
+            const int count = match.captured(3).toInt() * (sign == u"-" ? -1 : 1);
+            const auto answer = ask(path,
+                                    {{u"command"_s, u"scale"_s},
+                                     {u"service"_s, match.captured(1)},
+                                     {u"replicas"_s, count},
+                                     {u"relative"_s, !sign.isEmpty()}},
+                                    ScaleTimeoutMs);
+            if (!answer || !answer->value(u"ok").toBool()) {
+                printError(answer ? answer->value(u"error").toString() : u"scale failed"_s);
+                ++failures;
+                continue;
+            }
+            std::printf("%s scaled to %d\n", qPrintable(match.captured(1)),
+                        answer->value(u"replicas").toInt());
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    if (verb == u"down") {
+        const auto answer = ask(path, {{u"command"_s, u"down"_s}}, ScaleTimeoutMs);
+        if (!answer || !answer->value(u"ok").toBool()) {
+            printError(answer ? answer->value(u"error").toString() : u"down failed"_s);
+            return 1;
+        }
+        std::printf("stack removed\n");
+        return 0;
+    }
+    printError(u"unknown command %1"_s.arg(verb));
+    return 2;
+}
+
+} // namespace Shoal::App

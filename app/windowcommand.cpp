@@ -1,0 +1,93 @@
+#include "commands.h"
+#include "controlserver.h"
+#include "stackoptions.h"
+
+#include <core/engine/dockerclient.h>
+#include <core/stack/stackcontroller.h>
+#include <ui/mainwindow.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileDialog>
+#include <QIcon>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace Shoal::App {
+
+namespace {
+
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY")
+        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
+
+int runWindowCommand(int &argc, char **argv)
+{
+    if (!displayAvailable()) {
+        printError(u"no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                   "run headless instead: shoal run -f FILE [--scale SERVICE=N] "
+                   "[--status-json]"_s);
+        return 2;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setDesktopFileName(u"io.github.shoal.Shoal"_s);
+    QIcon icon;
+    for (const int size : {16, 22, 24, 32, 48, 64, 128, 256}) {
+        icon.addFile(u":/icons/shoal-%1.png"_s.arg(size), QSize(size, size));
+    }
+    QApplication::setWindowIcon(icon);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Open a compose stack in Shoal's window."_s);
+    parser.addHelpOption();
+    StackOptions::addTo(parser);
+    parser.addPositionalArgument(u"FILE"_s, u"The compose file to open."_s, u"[FILE]"_s);
+    parser.process(app);
+
+    QStringList files = parser.positionalArguments();
+    QSettings settings;
+    if (files.isEmpty() && parser.values(u"file"_s).isEmpty()) {
+        const QString last = settings.value(u"stack/lastFile"_s).toString();
+        const QString chosen = !last.isEmpty() && QFile::exists(last)
+                                   ? last
+                                   : QFileDialog::getOpenFileName(
+                                         nullptr, u"Open a compose file"_s, QDir::currentPath(),
+                                         u"Compose files (*.yaml *.yml)"_s);
+        if (chosen.isEmpty()) {
+            return 0;
+        }
+        files.append(chosen);
+    }
+
+    const auto project = StackOptions::loadProject(parser, files);
+    if (!project) {
+        return 1;
+    }
+    settings.setValue(u"stack/lastFile"_s, project->configFiles.value(0));
+    const auto endpoint = StackOptions::endpoint(parser);
+    if (!endpoint) {
+        return 1;
+    }
+
+    Core::DockerClient client(*endpoint);
+    Core::StackController stack(&client, *project);
+    ControlServer control(&stack);
+    if (!control.listen()) {
+        printError(control.errorString());
+    }
+    QObject::connect(&control, &ControlServer::downCompleted, &app, &QApplication::quit);
+
+    Ui::MainWindow window(&stack);
+    window.show();
+    stack.up();
+    return QApplication::exec();
+}
+
+} // namespace Shoal::App

@@ -1,0 +1,1027 @@
+#include "stackcontroller.h"
+
+#include "composelabels.h"
+#include "readinessprobe.h"
+#include "replicaspec.h"
+#include "statsfollower.h"
+
+#include <core/engine/buildcontext.h>
+#include <core/engine/dockerclient.h>
+#include <core/metrics/metricsstore.h>
+#include <core/proxy/proxyserver.h>
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QSet>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <algorithm>
+#include <functional>
+
+Q_LOGGING_CATEGORY(lcStack, "shoal.core.stack", QtInfoMsg)
+
+using namespace Qt::StringLiterals;
+
+namespace Shoal::Core {
+
+namespace {
+
+constexpr int RefreshDebounceMs = 100;
+constexpr int EventsRetryFirstMs = 500;
+constexpr int EventsRetryMaxMs = 4000;
+constexpr int DrainSlackMs = 2000;
+
+// Settles a step that waits for several asynchronous calls: the callback runs once,
+// after the last of `count` parts has reported, with the first error seen.
+class Barrier
+{
+public:
+    Barrier(int count, std::function<void(const QString &)> done)
+        : m_remaining(count)
+        , m_done(std::move(done))
+    {
+        if (m_remaining == 0) {
+            m_done({});
+        }
+    }
+
+    void arrive(const QString &error = {})
+    {
+        if (!error.isEmpty() && m_error.isEmpty()) {
+            m_error = error;
+        }
+        if (--m_remaining == 0) {
+            m_done(m_error);
+        }
+    }
+
+private:
+    int m_remaining;
+    QString m_error;
+    std::function<void(const QString &)> m_done;
+};
+
+QString stripSlash(const QString &name)
+{
+    return name.startsWith(u'/') ? name.mid(1) : name;
+}
+
+QString healthFromStatus(const QString &status)
+{
+    if (status.contains(u"(healthy)")) {
+        return u"healthy"_s;
+    }
+    if (status.contains(u"(unhealthy)")) {
+        return u"unhealthy"_s;
+    }
+    if (status.contains(u"(health: starting)")) {
+        return u"starting"_s;
+    }
+    return {};
+}
+
+ReplicaInfo replicaFromListing(const QJsonObject &entry)
+{
+    ReplicaInfo replica;
+    replica.id = entry.value(u"Id").toString();
+    const QJsonArray names = entry.value(u"Names").toArray();
+    replica.name = names.isEmpty() ? replica.id.left(12) : stripSlash(names.first().toString());
+    const QJsonObject labels = entry.value(u"Labels").toObject();
+    replica.service = labels.value(ComposeLabels::Service).toString();
+    replica.number = labels.value(ComposeLabels::ContainerNumber).toString().toInt();
+    replica.state = entry.value(u"State").toString();
+    replica.health = healthFromStatus(entry.value(u"Status").toString());
+    for (const QJsonValue &value : entry.value(u"Ports").toArray()) {
+        const QJsonObject port = value.toObject();
+        const int publicPort = port.value(u"PublicPort").toInt();
+        const QString ip = port.value(u"IP").toString();
+        if (publicPort > 0 && (ip == u"127.0.0.1" || ip == u"0.0.0.0")) {
+            replica.publishedPorts.append({port.value(u"PrivatePort").toInt(),
+                                           quint16(publicPort)});
+        }
+    }
+    std::sort(replica.publishedPorts.begin(), replica.publishedPorts.end());
+    replica.publishedPorts.erase(
+        std::unique(replica.publishedPorts.begin(), replica.publishedPorts.end()),
+        replica.publishedPorts.end());
+    return replica;
+}
+
+quint16 hostPortFor(const ReplicaInfo &replica, int containerPort)
+{
+    for (const auto &mapping : replica.publishedPorts) {
+        if (mapping.first == containerPort) {
+            return mapping.second;
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+class StackController::Private
+{
+public:
+    struct ProxyBinding
+    {
+        ProxyServer *server = nullptr;
+        int containerPort = 0;
+        QString address; ///< "127.0.0.1:8080"
+    };
+
+    struct ServiceRuntime
+    {
+        int desired = -1;     ///< -1 until up() or scale() says
+        bool busy = false;
+        bool again = false;
+        bool userAsked = false;
+        QList<ProxyBinding> proxies;
+    };
+
+    explicit Private(StackController *controller)
+        : q(controller)
+        , refreshTimer(new QTimer(controller))
+        , stats(new StatsFollower(controller->m_client, controller->m_metrics, controller))
+    {
+        refreshTimer->setSingleShot(true);
+        refreshTimer->setInterval(RefreshDebounceMs);
+        QObject::connect(refreshTimer, &QTimer::timeout, q, [this] { refresh(); });
+        for (const ServiceSpec &service : q->m_project.services) {
+            services.insert(service.name, ServiceRuntime{});
+        }
+    }
+
+    // --- state from the engine -------------------------------------------------------
+
+    void scheduleRefresh()
+    {
+        if (!refreshTimer->isActive()) {
+            refreshTimer->start();
+        }
+    }
+
+    void refresh(std::function<void()> then = {})
+    {
+        const QStringList filters{ComposeLabels::Project + u'=' + q->m_project.name};
+        EngineReply *reply = q->m_client->listContainers(filters, true);
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, then] {
+            if (reply->isError()) {
+                qCWarning(lcStack) << "listing containers failed:" << reply->errorString();
+                if (then) {
+                    then();
+                }
+                return;
+            }
+            applyListing(reply->json().array());
+            if (then) {
+                then();
+            }
+        });
+    }
+
+    void applyListing(const QJsonArray &entries)
+    {
+        QMap<QString, ReplicaInfo> fresh;
+        for (const QJsonValue &value : entries) {
+            const QJsonObject entry = value.toObject();
+            const QJsonObject labels = entry.value(u"Labels").toObject();
+            if (labels.value(ComposeLabels::OneOff).toString().compare(u"true"_s,
+                                                                       Qt::CaseInsensitive)
+                == 0) {
+                continue;
+            }
+            ReplicaInfo replica = replicaFromListing(entry);
+            if (!services.contains(replica.service)) {
+                continue;
+            }
+            const ReplicaInfo previous = replicas.value(replica.id);
+            replica.startedAt = previous.startedAt.isValid() || replica.state != u"running"
+                                    ? previous.startedAt
+                                    : QDateTime::currentDateTimeUtc();
+            if (removing.contains(replica.id)) {
+                replica.state = u"draining"_s;
+            }
+            fresh.insert(replica.id, replica);
+        }
+
+        for (auto it = ready.begin(); it != ready.end();) {
+            const ReplicaInfo replica = fresh.value(*it);
+            if (replica.id.isEmpty() || replica.state != u"running") {
+                it = ready.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        replicas = fresh;
+
+        probeNewReplicas();
+        updateProxies();
+        stats->follow(replicas.values());
+        Q_EMIT q->replicasChanged();
+        reconcileDrift();
+    }
+
+    // A replica that vanished or died without being asked (docker rm -f, a crash with
+    // restart "no") leaves the service short; put it back the way the user asked.
+    void reconcileDrift()
+    {
+        for (auto it = services.begin(); it != services.end(); ++it) {
+            if (it->desired < 0 || it->busy || upInProgress) {
+                continue;
+            }
+            if (activeReplicas(it.key()).size() != it->desired) {
+                qCInfo(lcStack) << "service" << it.key() << "drifted from" << it->desired
+                                << "replicas; reconciling";
+                reconcile(it.key());
+            }
+        }
+    }
+
+    QList<ReplicaInfo> activeReplicas(const QString &service) const
+    {
+        QList<ReplicaInfo> result;
+        for (const ReplicaInfo &replica : replicas) {
+            if (replica.service == service && !removing.contains(replica.id)
+                && replica.state != u"dead" && replica.state != u"removing") {
+                result.append(replica);
+            }
+        }
+        std::sort(result.begin(), result.end(),
+                  [](const ReplicaInfo &a, const ReplicaInfo &b) { return a.number < b.number; });
+        return result;
+    }
+
+    int highestNumber(const QString &service) const
+    {
+        int highest = 0;
+        for (const ReplicaInfo &replica : replicas) {
+            if (replica.service == service) {
+                highest = std::max(highest, replica.number);
+            }
+        }
+        return highest;
+    }
+
+    // --- rotation --------------------------------------------------------------------
+
+    bool needsHealthy(const ServiceSpec &service) const
+    {
+        return service.healthcheck && !service.healthcheck->disabled
+            && !service.healthcheck->test.isEmpty()
+            && service.healthcheck->test.first() != u"NONE";
+    }
+
+    bool inRotation(const ReplicaInfo &replica) const
+    {
+        if (replica.state != u"running" || removing.contains(replica.id)) {
+            return false;
+        }
+        const ServiceSpec *service = q->m_project.service(replica.service);
+        if (service && needsHealthy(*service)) {
+            return replica.health == u"healthy";
+        }
+        return ready.contains(replica.id);
+    }
+
+    void probeNewReplicas()
+    {
+        for (const ReplicaInfo &replica : std::as_const(replicas)) {
+            if (replica.state != u"running" || ready.contains(replica.id)
+                || probing.contains(replica.id) || removing.contains(replica.id)) {
+                continue;
+            }
+            const ServiceSpec *service = q->m_project.service(replica.service);
+            if (!service || needsHealthy(*service) || replica.publishedPorts.isEmpty()
+                || service->shoal.mode == u"tcp") {
+                ready.insert(replica.id);
+                continue;
+            }
+            probing.insert(replica.id);
+            const QString id = replica.id;
+            auto *probe = new ReadinessProbe(replica.publishedPorts.first().second,
+                                             service->shoal.healthPath, q);
+            QObject::connect(probe, &ReadinessProbe::finished, q, [this, id](bool ok) {
+                probing.remove(id);
+                if (!replicas.contains(id)) {
+                    return;
+                }
+                if (!ok) {
+                    qCWarning(lcStack) << "replica" << replicas.value(id).name
+                                       << "did not answer HTTP on its published port";
+                }
+                // Even a replica that never answered joins the rotation: the proxy's
+                // passive health takes it out again, and the user sees its failures.
+                ready.insert(id);
+                updateProxies();
+                Q_EMIT q->replicasChanged();
+            });
+            probe->start();
+        }
+    }
+
+    void updateProxies()
+    {
+        for (auto it = services.begin(); it != services.end(); ++it) {
+            for (const ProxyBinding &binding : std::as_const(it->proxies)) {
+                QList<ProxyBackend> backends;
+                for (ReplicaInfo &replica : replicas) {
+                    if (replica.service != it.key()) {
+                        continue;
+                    }
+                    replica.inRotation = inRotation(replica);
+                    const quint16 port = hostPortFor(replica, binding.containerPort);
+                    if (replica.inRotation && port != 0) {
+                        ProxyBackend backend;
+                        backend.id = replica.name;
+                        backend.port = port;
+                        backends.append(backend);
+                    }
+                }
+                if (backends != binding.server->backends()) {
+                    binding.server->setBackends(backends);
+                }
+            }
+        }
+    }
+
+    // --- scaling ---------------------------------------------------------------------
+
+    void reconcile(const QString &serviceName)
+    {
+        ServiceRuntime &runtime = services[serviceName];
+        if (runtime.busy) {
+            runtime.again = true;
+            return;
+        }
+        const ServiceSpec *service = q->m_project.service(serviceName);
+        if (!service || runtime.desired < 0) {
+            return;
+        }
+
+        const QList<ReplicaInfo> active = activeReplicas(serviceName);
+        const int desired = runtime.desired;
+        runtime.busy = true;
+        runtime.again = false;
+
+        auto finish = [this, serviceName](const QString &error) {
+            ServiceRuntime &state = services[serviceName];
+            state.busy = false;
+            refresh([this, serviceName, error] {
+                ServiceRuntime &after = services[serviceName];
+                if (!error.isEmpty()) {
+                    Q_EMIT q->errorOccurred(error);
+                }
+                if (after.again) {
+                    reconcile(serviceName);
+                    return;
+                }
+                Q_EMIT q->scaleFinished(serviceName, error.isEmpty(), error);
+            });
+        };
+
+        if (active.size() < desired) {
+            const int missing = desired - int(active.size());
+            int next = highestNumber(serviceName);
+            QList<ReplicaInfo> stopped;
+            for (const ReplicaInfo &replica : active) {
+                if (replica.state != u"running" && replica.state != u"restarting") {
+                    stopped.append(replica);
+                }
+            }
+            auto barrier = std::make_shared<Barrier>(missing + int(stopped.size()), finish);
+            for (const ReplicaInfo &replica : stopped) {
+                startReplica(replica.id, replica.name, barrier);
+            }
+            for (int i = 0; i < missing; ++i) {
+                createReplica(*service, ++next, barrier);
+            }
+        } else if (active.size() > desired) {
+            const QList<ReplicaInfo> victims = active.mid(desired);
+            auto barrier = std::make_shared<Barrier>(int(victims.size()), finish);
+            for (const ReplicaInfo &replica : victims) {
+                removeReplica(*service, replica, barrier);
+            }
+        } else {
+            QList<ReplicaInfo> stopped;
+            if (runtime.userAsked) {
+                for (const ReplicaInfo &replica : active) {
+                    if (replica.state == u"created" || replica.state == u"exited") {
+                        stopped.append(replica);
+                    }
+                }
+            }
+            auto barrier = std::make_shared<Barrier>(int(stopped.size()), finish);
+            for (const ReplicaInfo &replica : stopped) {
+                startReplica(replica.id, replica.name, barrier);
+            }
+        }
+    }
+
+    void createReplica(const ServiceSpec &service, int number, std::shared_ptr<Barrier> barrier)
+    {
+        const QString name = ReplicaSpec::containerName(q->m_project.name, service.name, number);
+        Q_EMIT q->progress(u"creating %1"_s.arg(name));
+        const QJsonObject body = ReplicaSpec::createBody(q->m_project, service, number);
+        EngineReply *reply = q->m_client->createContainer(name, body);
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, name, barrier] {
+            if (reply->isError()) {
+                QString message = reply->errorString();
+                if (reply->statusCode() == 409) {
+                    message += u" (a container that is not part of this stack has the name; "
+                               "remove or rename it)"_s;
+                }
+                barrier->arrive(message);
+                return;
+            }
+            const QString id = reply->json().object().value(u"Id").toString();
+            startReplica(id, name, barrier);
+        });
+    }
+
+    void startReplica(const QString &id, const QString &name, std::shared_ptr<Barrier> barrier)
+    {
+        Q_EMIT q->progress(u"starting %1"_s.arg(name));
+        EngineReply *reply = q->m_client->startContainer(id);
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, barrier] {
+            barrier->arrive(reply->isError() ? reply->errorString() : QString());
+            scheduleRefresh();
+        });
+    }
+
+    // Out of rotation first, then the proxy lets its requests finish, then the container
+    // gets its stop signal with the grace period, then it goes.
+    void removeReplica(const ServiceSpec &service, const ReplicaInfo &replica,
+                       std::shared_ptr<Barrier> barrier)
+    {
+        removing.insert(replica.id);
+        ready.remove(replica.id);
+        replicas[replica.id].state = u"draining"_s;
+        Q_EMIT q->progress(u"draining %1"_s.arg(replica.name));
+        Q_EMIT q->replicasChanged();
+
+        QList<ProxyServer *> holding;
+        for (const ProxyBinding &binding : std::as_const(services[service.name].proxies)) {
+            const QList<ProxyBackend> backends = binding.server->backends();
+            const bool present = std::any_of(backends.cbegin(), backends.cend(),
+                                              [&](const ProxyBackend &backend) {
+                                                  return backend.id == replica.name;
+                                              });
+            if (present) {
+                holding.append(binding.server);
+            }
+        }
+
+        const QString id = replica.id;
+        const QString name = replica.name;
+        const int graceSeconds = int((service.stopGracePeriodMs + 999) / 1000);
+        auto stopAndRemove = std::make_shared<std::function<void()>>();
+        auto started = std::make_shared<bool>(false);
+        *stopAndRemove = [this, id, name, graceSeconds, barrier, started] {
+            if (*started) {
+                return;
+            }
+            *started = true;
+            Q_EMIT q->progress(u"stopping %1"_s.arg(name));
+            EngineReply *stop = q->m_client->stopContainer(id, graceSeconds);
+            QObject::connect(stop, &EngineReply::finished, q, [this, stop, id, name, barrier] {
+                if (stop->isError() && stop->statusCode() != 404) {
+                    qCWarning(lcStack) << "stopping" << name << "failed:" << stop->errorString();
+                }
+                EngineReply *remove = q->m_client->removeContainer(id, true);
+                QObject::connect(remove, &EngineReply::finished, q, [this, remove, id, barrier] {
+                    removing.remove(id);
+                    const bool gone = !remove->isError() || remove->statusCode() == 404;
+                    barrier->arrive(gone ? QString() : remove->errorString());
+                });
+            });
+        };
+
+        if (holding.isEmpty()) {
+            (*stopAndRemove)();
+            return;
+        }
+
+        auto waiting = std::make_shared<int>(int(holding.size()));
+        for (ProxyServer *server : holding) {
+            auto connection = std::make_shared<QMetaObject::Connection>();
+            *connection = QObject::connect(
+                server, &ProxyServer::backendDrained, q,
+                [name, waiting, stopAndRemove, connection](const QString &drained) {
+                    if (drained != name) {
+                        return;
+                    }
+                    QObject::disconnect(*connection);
+                    if (--*waiting == 0) {
+                        (*stopAndRemove)();
+                    }
+                });
+            server->drainBackend(name);
+        }
+        updateProxies();
+        // The proxy bounds the drain itself; this only guards against a signal that never
+        // comes, so that a scale-down cannot hang.
+        const int guardMs = int(service.stopGracePeriodMs)
+                          + holding.first()->config().drainTimeoutMs + DrainSlackMs;
+        QTimer::singleShot(guardMs, q, [stopAndRemove] { (*stopAndRemove)(); });
+    }
+
+    // --- bringing up ----------------------------------------------------------------
+
+    void ensureNetwork(std::function<void(const QString &)> done)
+    {
+        const QString name = ReplicaSpec::defaultNetworkName(q->m_project.name);
+        EngineReply *list = q->m_client->listNetworks({ComposeLabels::Project + u'='
+                                                       + q->m_project.name});
+        QObject::connect(list, &EngineReply::finished, q, [this, list, name, done] {
+            if (list->isError()) {
+                done(list->errorString());
+                return;
+            }
+            for (const QJsonValue &value : list->json().array()) {
+                if (value.toObject().value(u"Name").toString() == name) {
+                    done({});
+                    return;
+                }
+            }
+            Q_EMIT q->progress(u"creating network %1"_s.arg(name));
+            QMap<QString, QString> labels{{ComposeLabels::Project, q->m_project.name},
+                                          {ComposeLabels::Network, u"default"_s}};
+            EngineReply *create = q->m_client->createNetwork(name, labels);
+            QObject::connect(create, &EngineReply::finished, q, [create, done] {
+                // 409: another tool created it between our look and our create.
+                done(create->isError() && create->statusCode() != 409 ? create->errorString()
+                                                                      : QString());
+            });
+        });
+    }
+
+    void ensureImage(const ServiceSpec &service, std::function<void(const QString &)> done)
+    {
+        const QString image = service.imageName(q->m_project.name);
+        EngineReply *inspect = q->m_client->inspectImage(image);
+        QObject::connect(inspect, &EngineReply::finished, q, [this, inspect, service, image,
+                                                              done] {
+            const bool exists = !inspect->isError();
+            if (exists && !(rebuildImages && service.build)) {
+                done({});
+                return;
+            }
+            if (inspect->isError() && inspect->statusCode() != 404) {
+                done(inspect->errorString());
+                return;
+            }
+            if (service.build) {
+                buildImage(service, image, done);
+            } else {
+                pullImage(image, done);
+            }
+        });
+    }
+
+    void buildImage(const ServiceSpec &service, const QString &image,
+                    std::function<void(const QString &)> done)
+    {
+        Q_EMIT q->progress(u"building %1 from %2"_s.arg(image, service.build->context));
+        const BuildSpec build = *service.build;
+        QPointer<StackController> guard(q);
+        // Packing reads the whole context from disk, so it runs on the thread pool.
+        QThreadPool::globalInstance()->start([this, guard, build, image, done] {
+            PackedContext packed = packBuildContext(build.context);
+            QMetaObject::invokeMethod(
+                guard.data(),
+                [this, guard, packed = std::move(packed), build, image, done] {
+                    if (!guard) {
+                        return;
+                    }
+                    if (!packed.error.isEmpty()) {
+                        done(u"building %1: %2"_s.arg(image, packed.error));
+                        return;
+                    }
+                    QMap<QString, QString> labels{{ComposeLabels::Project, q->m_project.name}};
+                    EngineReply *reply = q->m_client->buildImage(packed.tar, image,
+                                                                 build.dockerfile, build.args,
+                                                                 labels);
+                    QObject::connect(reply, &EngineReply::lineReceived, q,
+                                     [](const QByteArray &line) {
+                                         qCDebug(lcStack) << "build:" << line.trimmed();
+                                     });
+                    QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
+                        done(reply->isError() ? u"building %1: %2"_s.arg(image,
+                                                                         reply->errorString())
+                                              : QString());
+                    });
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
+    void pullImage(const QString &image, std::function<void(const QString &)> done)
+    {
+        Q_EMIT q->progress(u"pulling %1"_s.arg(image));
+        QUrlQuery query;
+        const qsizetype colon = image.lastIndexOf(u':');
+        const bool hasTag = colon > image.lastIndexOf(u'/');
+        query.addQueryItem(u"fromImage"_s, hasTag ? image.left(colon) : image);
+        query.addQueryItem(u"tag"_s, hasTag ? image.mid(colon + 1) : u"latest"_s);
+        EngineReply *reply = q->m_client->stream(
+            "POST", u"/images/create?"_s + query.toString(QUrl::FullyEncoded));
+        QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
+            done(reply->isError()
+                     ? u"image %1 is not on this engine and pulling it failed: %2"_s.arg(
+                           image, reply->errorString())
+                     : QString());
+        });
+    }
+
+    QString startProxies()
+    {
+        for (const ServiceSpec &service : q->m_project.services) {
+            ServiceRuntime &runtime = services[service.name];
+            if (!runtime.proxies.isEmpty()) {
+                continue;
+            }
+            for (const PortMapping &port : service.ports) {
+                if (port.published <= 0 || port.protocol != u"tcp") {
+                    continue;
+                }
+                const int count = std::max(port.publishedEnd, port.published) - port.published;
+                for (int offset = 0; offset <= count; ++offset) {
+                    ProxyConfig config;
+                    const bool anyAddress = port.hostIp.isEmpty() || port.hostIp == u"0.0.0.0"
+                                         || port.hostIp == u"::";
+                    config.listenAddress = anyAddress ? QHostAddress(QHostAddress::LocalHost)
+                                                      : QHostAddress(port.hostIp);
+                    config.listenPort = quint16(port.published + offset);
+                    config.mode = service.shoal.mode == u"tcp" ? ProxyConfig::Mode::Tcp
+                                                               : ProxyConfig::Mode::Http;
+                    if (service.shoal.balance == u"least-connections") {
+                        config.balance = ProxyConfig::Balance::LeastConnections;
+                    } else if (service.shoal.balance == u"weighted") {
+                        config.balance = ProxyConfig::Balance::WeightedRoundRobin;
+                    }
+                    config.drainTimeoutMs = int(service.stopGracePeriodMs);
+                    auto *server = new ProxyServer(config, q);
+                    const QString address = u"%1:%2"_s.arg(config.listenAddress.toString())
+                                                .arg(config.listenPort);
+                    if (!server->start()) {
+                        const QString error = u"cannot listen on %1 for service %2: %3"_s.arg(
+                            address, service.name, server->errorString());
+                        delete server;
+                        return error;
+                    }
+                    qCInfo(lcStack) << "proxy for" << service.name << "on" << address;
+                    const QString serviceName = service.name;
+                    QObject::connect(server, &ProxyServer::countersUpdated, q,
+                                     [this, server, serviceName] {
+                                         recordCounters(serviceName, server);
+                                     });
+                    runtime.proxies.append(ProxyBinding{server, port.target + offset, address});
+                }
+            }
+        }
+        return {};
+    }
+
+    void recordCounters(const QString &service, ProxyServer *server)
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const BackendCounters &counters : server->counters()) {
+            q->m_metrics->recordRequests(service, counters.id, now, counters.requests,
+                                         counters.p50Ms, counters.p99Ms, counters.failures);
+        }
+    }
+
+    void subscribeEvents()
+    {
+        if (events) {
+            return;
+        }
+        const QStringList filters{ComposeLabels::Project + u'=' + q->m_project.name};
+        events = q->m_client->events(filters, lastEventTime);
+        QObject::connect(events, &EngineReply::lineReceived, q, [this](const QByteArray &line) {
+            const QJsonObject event = QJsonDocument::fromJson(line).object();
+            lastEventTime = std::max<qint64>(lastEventTime, event.value(u"time").toInteger());
+            eventsRetryMs = EventsRetryFirstMs;
+            scheduleRefresh();
+        });
+        QObject::connect(events, &EngineReply::finished, q, [this] {
+            events = nullptr;
+            if (shuttingDown) {
+                return;
+            }
+            // The stream ends when the engine goes away. Try again with a growing pause;
+            // `since` makes the engine replay what happened in between, and a refresh
+            // re-reads the whole state in any case.
+            QTimer::singleShot(eventsRetryMs, q, [this] {
+                if (shuttingDown || events) {
+                    return;
+                }
+                q->m_client->negotiate();
+                subscribeEvents();
+                scheduleRefresh();
+            });
+            eventsRetryMs = std::min(eventsRetryMs * 2, EventsRetryMaxMs);
+        });
+    }
+
+    void stopEvents()
+    {
+        if (events) {
+            events->abort();
+            events = nullptr;
+        }
+    }
+
+    void failUp(const QString &error)
+    {
+        upInProgress = false;
+        Q_EMIT q->errorOccurred(error);
+        Q_EMIT q->upFinished(false, error);
+    }
+
+    StackController *q;
+    QTimer *refreshTimer;
+    StatsFollower *stats;
+    QHash<QString, ServiceRuntime> services;
+    QMap<QString, ReplicaInfo> replicas; ///< by container id
+    QSet<QString> removing;
+    QSet<QString> ready;
+    QSet<QString> probing;
+    QPointer<EngineReply> events;
+    qint64 lastEventTime = 0;
+    int eventsRetryMs = EventsRetryFirstMs;
+    bool upInProgress = false;
+    bool rebuildImages = false;
+    bool shuttingDown = false;
+};
+
+StackController::StackController(DockerClient *client, const ComposeProject &project,
+                                 QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_project(project)
+    , m_metrics(new MetricsStore(this))
+{
+    d = std::make_unique<Private>(this);
+}
+
+StackController::~StackController()
+{
+    d->shuttingDown = true;
+    d->stopEvents();
+    d->stats->stopAll();
+}
+
+void StackController::setRebuildImages(bool rebuild)
+{
+    d->rebuildImages = rebuild;
+}
+
+void StackController::up(const QMap<QString, int> &scaleOverrides)
+{
+    if (d->upInProgress) {
+        return;
+    }
+    d->upInProgress = true;
+    d->shuttingDown = false;
+    for (const ServiceSpec &service : m_project.services) {
+        auto &runtime = d->services[service.name];
+        runtime.desired = scaleOverrides.value(service.name, service.replicas);
+        runtime.userAsked = true;
+    }
+
+    auto afterNegotiation = [this] {
+        d->ensureNetwork([this](const QString &networkError) {
+            if (!networkError.isEmpty()) {
+                d->failUp(u"creating the network of %1: %2"_s.arg(m_project.name,
+                                                                   networkError));
+                return;
+            }
+            auto images = std::make_shared<Barrier>(
+                int(m_project.services.size()), [this](const QString &imageError) {
+                    if (!imageError.isEmpty()) {
+                        d->failUp(imageError);
+                        return;
+                    }
+                    const QString proxyError = d->startProxies();
+                    if (!proxyError.isEmpty()) {
+                        d->failUp(proxyError);
+                        return;
+                    }
+                    d->subscribeEvents();
+                    d->refresh([this] { reconcileForUp(); });
+                });
+            for (const ServiceSpec &service : m_project.services) {
+                d->ensureImage(service, [images](const QString &e) { images->arrive(e); });
+            }
+        });
+    };
+
+    if (!m_client->apiVersion().isEmpty()) {
+        afterNegotiation();
+        return;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    auto lost = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_client, &DockerClient::connected, this,
+                          [connection, lost, afterNegotiation] {
+                              disconnect(*connection);
+                              disconnect(*lost);
+                              afterNegotiation();
+                          });
+    *lost = connect(m_client, &DockerClient::engineLost, this,
+                    [this, connection, lost](const QString &reason) {
+                        disconnect(*connection);
+                        disconnect(*lost);
+                        d->failUp(reason);
+                    });
+    m_client->negotiate();
+}
+
+void StackController::reconcileForUp()
+{
+    auto pending = std::make_shared<QSet<QString>>();
+    for (const ServiceSpec &service : m_project.services) {
+        pending->insert(service.name);
+    }
+    auto errors = std::make_shared<QStringList>();
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(this, &StackController::scaleFinished, this,
+                          [this, pending, errors, connection](const QString &service, bool ok,
+                                                              const QString &error) {
+                              if (!pending->remove(service)) {
+                                  return;
+                              }
+                              if (!ok) {
+                                  errors->append(error);
+                              }
+                              if (!pending->isEmpty()) {
+                                  return;
+                              }
+                              disconnect(*connection);
+                              d->upInProgress = false;
+                              Q_EMIT upFinished(errors->isEmpty(), errors->join(u'\n'));
+                          });
+    for (const ServiceSpec &service : m_project.services) {
+        d->reconcile(service.name);
+    }
+}
+
+void StackController::scale(const QString &service, int replicas)
+{
+    if (!d->services.contains(service)) {
+        Q_EMIT errorOccurred(u"no service %1 in project %2"_s.arg(service, m_project.name));
+        Q_EMIT scaleFinished(service, false, u"no such service"_s);
+        return;
+    }
+    const ServiceSpec *spec = m_project.service(service);
+    if (replicas > 1 && spec && !spec->containerName.isEmpty()) {
+        const QString error = u"service %1 sets container_name %2 and cannot have %3 "
+                              "replicas"_s.arg(service, spec->containerName)
+                                  .arg(replicas);
+        Q_EMIT errorOccurred(error);
+        Q_EMIT scaleFinished(service, false, error);
+        return;
+    }
+    auto &runtime = d->services[service];
+    runtime.desired = std::max(0, replicas);
+    runtime.userAsked = true;
+    qCInfo(lcStack) << "scaling" << service << "to" << runtime.desired;
+    d->reconcile(service);
+}
+
+void StackController::down()
+{
+    d->shuttingDown = true;
+    d->stopEvents();
+    d->stats->stopAll();
+    for (auto &runtime : d->services) {
+        runtime.desired = -1;
+        for (const auto &binding : std::as_const(runtime.proxies)) {
+            binding.server->stop();
+            binding.server->deleteLater();
+        }
+        runtime.proxies.clear();
+    }
+
+    const QStringList filters{ComposeLabels::Project + u'=' + m_project.name};
+    EngineReply *list = m_client->listContainers(filters, true);
+    connect(list, &EngineReply::finished, this, [this, list, filters] {
+        if (list->isError()) {
+            Q_EMIT downFinished(false, list->errorString());
+            return;
+        }
+        const QJsonArray entries = list->json().array();
+        auto removeNetworks = [this, filters](const QString &containerError) {
+            EngineReply *networks = m_client->listNetworks(filters);
+            connect(networks, &EngineReply::finished, this,
+                    [this, networks, containerError] {
+                        const QJsonArray found = networks->json().array();
+                        auto barrier = std::make_shared<Barrier>(
+                            int(found.size()), [this, containerError](const QString &e) {
+                                d->replicas.clear();
+                                Q_EMIT replicasChanged();
+                                const QString error = containerError.isEmpty() ? e
+                                                                               : containerError;
+                                Q_EMIT downFinished(error.isEmpty(), error);
+                            });
+                        for (const QJsonValue &value : found) {
+                            EngineReply *remove = m_client->removeNetwork(
+                                value.toObject().value(u"Id").toString());
+                            connect(remove, &EngineReply::finished, this, [remove, barrier] {
+                                barrier->arrive(remove->isError() ? remove->errorString()
+                                                                  : QString());
+                            });
+                        }
+                    });
+        };
+        auto containers = std::make_shared<Barrier>(int(entries.size()), removeNetworks);
+        for (const QJsonValue &value : entries) {
+            const ReplicaInfo replica = replicaFromListing(value.toObject());
+            const ServiceSpec *spec = m_project.service(replica.service);
+            const int grace = spec ? int((spec->stopGracePeriodMs + 999) / 1000) : 10;
+            Q_EMIT progress(u"removing %1"_s.arg(replica.name));
+            EngineReply *stop = m_client->stopContainer(replica.id, grace);
+            connect(stop, &EngineReply::finished, this, [this, replica, containers] {
+                EngineReply *remove = m_client->removeContainer(replica.id, true);
+                connect(remove, &EngineReply::finished, this, [remove, containers] {
+                    const bool gone = !remove->isError() || remove->statusCode() == 404;
+                    containers->arrive(gone ? QString() : remove->errorString());
+                });
+            });
+        }
+    });
+}
+
+int StackController::desiredReplicas(const QString &service) const
+{
+    return d->services.value(service).desired;
+}
+
+QList<ReplicaInfo> StackController::replicas(const QString &service) const
+{
+    QList<ReplicaInfo> result;
+    for (const ReplicaInfo &replica : std::as_const(d->replicas)) {
+        if (service.isEmpty() || replica.service == service) {
+            result.append(replica);
+        }
+    }
+    std::sort(result.begin(), result.end(), [](const ReplicaInfo &a, const ReplicaInfo &b) {
+        return a.service == b.service ? a.number < b.number : a.service < b.service;
+    });
+    return result;
+}
+
+QList<ServiceState> StackController::services() const
+{
+    QList<ServiceState> result;
+    for (const ServiceSpec &spec : m_project.services) {
+        const auto &runtime = d->services[spec.name];
+        ServiceState state;
+        state.name = spec.name;
+        state.desired = runtime.desired;
+        state.image = spec.imageName(m_project.name);
+        for (const ReplicaInfo &replica : std::as_const(d->replicas)) {
+            if (replica.service == spec.name && replica.state == u"running") {
+                ++state.running;
+            }
+        }
+        for (const auto &binding : runtime.proxies) {
+            state.proxies.append({binding.address, quint16(binding.containerPort)});
+        }
+        result.append(state);
+    }
+    return result;
+}
+
+ProxyServer *StackController::proxy(const QString &service) const
+{
+    const auto proxies = d->services.value(service).proxies;
+    return proxies.isEmpty() ? nullptr : proxies.first().server;
+}
+
+QList<ProxyServer *> StackController::proxies(const QString &service) const
+{
+    QList<ProxyServer *> result;
+    for (const auto &binding : d->services.value(service).proxies) {
+        result.append(binding.server);
+    }
+    return result;
+}
+
+bool StackController::isBusy() const
+{
+    if (d->upInProgress) {
+        return true;
+    }
+    return std::any_of(d->services.cbegin(), d->services.cend(),
+                       [](const Private::ServiceRuntime &runtime) { return runtime.busy; });
+}
+
+} // namespace Shoal::Core

@@ -1,0 +1,99 @@
+#include <core/stack/composelabels.h>
+#include <core/stack/replicaspec.h>
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Shoal::Core;
+
+class TestReplicaSpec : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void testNamesFollowCompose();
+    void testLabelsLetComposeFindTheReplica();
+    void testPortsArePublishedOnLoopbackOnly();
+    void testConfigHashFollowsTheDefinition();
+};
+
+namespace {
+
+ComposeProject shopProject()
+{
+    ComposeProject project;
+    project.name = QStringLiteral("shop");
+    project.workingDir = QStringLiteral("/srv/shop");
+    project.configFiles = {QStringLiteral("/srv/shop/compose.yaml")};
+    ServiceSpec web;
+    web.name = QStringLiteral("api");
+    web.image = QStringLiteral("shop/api:2");
+    web.environment.insert(QStringLiteral("MODE"), QStringLiteral("fast"));
+    web.command = QStringList{QStringLiteral("/api"), QStringLiteral("--quiet")};
+    PortMapping port;
+    port.published = port.publishedEnd = 9090;
+    port.target = port.targetEnd = 7000;
+    web.ports.append(port);
+    web.stopGracePeriodMs = 2500;
+    web.restart = QStringLiteral("on-failure:4");
+    project.services.append(web);
+    return project;
+}
+
+} // namespace
+
+void TestReplicaSpec::testNamesFollowCompose()
+{
+    QCOMPARE(ReplicaSpec::containerName(QStringLiteral("shop"), QStringLiteral("api"), 7),
+             QStringLiteral("shop-api-7"));
+    QCOMPARE(ReplicaSpec::defaultNetworkName(QStringLiteral("shop")),
+             QStringLiteral("shop_default"));
+}
+
+void TestReplicaSpec::testLabelsLetComposeFindTheReplica()
+{
+    const ComposeProject project = shopProject();
+    const QJsonObject body = ReplicaSpec::createBody(project, project.services.first(), 3);
+    const QJsonObject labels = body.value(u"Labels").toObject();
+
+    QCOMPARE(labels.value(ComposeLabels::Project).toString(), QStringLiteral("shop"));
+    QCOMPARE(labels.value(ComposeLabels::Service).toString(), QStringLiteral("api"));
+    QCOMPARE(labels.value(ComposeLabels::ContainerNumber).toString(), QStringLiteral("3"));
+    QCOMPARE(labels.value(ComposeLabels::OneOff).toString(), QStringLiteral("False"));
+    QCOMPARE(labels.value(ComposeLabels::WorkingDir).toString(), QStringLiteral("/srv/shop"));
+    QCOMPARE(body.value(u"Image").toString(), QStringLiteral("shop/api:2"));
+    QCOMPARE(body.value(u"Env").toArray(), QJsonArray{QStringLiteral("MODE=fast")});
+    QCOMPARE(body.value(u"StopTimeout").toInt(), 3);
+    const QJsonObject policy =
+        body.value(u"HostConfig").toObject().value(u"RestartPolicy").toObject();
+    QCOMPARE(policy.value(u"Name").toString(), QStringLiteral("on-failure"));
+    QCOMPARE(policy.value(u"MaximumRetryCount").toInt(), 4);
+}
+
+void TestReplicaSpec::testPortsArePublishedOnLoopbackOnly()
+{
+    const ComposeProject project = shopProject();
+    const QJsonObject body = ReplicaSpec::createBody(project, project.services.first(), 1);
+    const QJsonObject bindings =
+        body.value(u"HostConfig").toObject().value(u"PortBindings").toObject();
+
+    // The compose file's host port 9090 belongs to the proxy; the replica gets an
+    // ephemeral port on loopback.
+    QCOMPARE(bindings.keys(), QStringList{QStringLiteral("7000/tcp")});
+    const QJsonObject binding = bindings.value(u"7000/tcp").toArray().first().toObject();
+    QCOMPARE(binding.value(u"HostIp").toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(binding.value(u"HostPort").toString(), QString());
+}
+
+void TestReplicaSpec::testConfigHashFollowsTheDefinition()
+{
+    ComposeProject project = shopProject();
+    const QString before = ReplicaSpec::configHash(project.services.first());
+    QCOMPARE(ReplicaSpec::configHash(project.services.first()), before);
+
+    project.services.first().environment.insert(QStringLiteral("MODE"), QStringLiteral("slow"));
+    QVERIFY(ReplicaSpec::configHash(project.services.first()) != before);
+}
+
+QTEST_GUILESS_MAIN(TestReplicaSpec)
+#include "tst_replicaspec.moc"
