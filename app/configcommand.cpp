@@ -34,7 +34,7 @@ int runConfigCommand(const QStringList &arguments)
         return 1;
     }
     const QByteArray text = format == u"yaml"
-                                ? Core::composeProjectToYaml(*project).toUtf8()
+                                ? Core::composeProjectToYaml(*project)
                                 : QJsonDocument(Core::composeProjectToJson(*project)).toJson();
     std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
     if (!text.endsWith('\n')) {

@@ -24,6 +24,10 @@ public:
     /// The oldest engine API that Shoal speaks, and the newest it asks for.
     static constexpr int MinimumApiMinor = 40;
     static constexpr int MaximumApiMinor = 45;
+    /// How long a connection attempt may take, and the default limit for a whole
+    /// non-streaming call. Streams (stats, events, logs, build, pull) have no limit.
+    static constexpr int ConnectTimeoutMs = 5000;
+    static constexpr int DefaultRequestTimeoutMs = 60000;
 
     explicit DockerClient(const EngineEndpoint &endpoint, QObject *parent = nullptr);
     ~DockerClient() override;
@@ -35,13 +39,20 @@ public:
     QString engineVersion() const { return m_engineVersion; }
     bool isReachable() const { return m_reachable; }
 
+    /// Limit for a whole non-streaming call; 0 means none.
+    void setRequestTimeout(int milliseconds) { m_requestTimeoutMs = milliseconds; }
+    int requestTimeout() const { return m_requestTimeoutMs; }
+
     /// Pings the engine and agrees on an API version. Emits connected() or engineLost().
+    /// Calls made before it has finished go out without a version prefix, which the engine
+    /// answers with its newest API.
     void negotiate();
 
     // Generic calls; json bodies are sent as application/json.
     EngineReply *get(const QString &path);
     EngineReply *post(const QString &path, const QJsonObject &body = {});
-    EngineReply *postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType);
+    EngineReply *postRaw(const QString &path, const QByteArray &body,
+                         const QByteArray &contentType);
     EngineReply *deleteResource(const QString &path);
     /// A call whose body is a stream of newline-separated JSON messages (stats, events,
     /// build, pull). Each message arrives through EngineReply::lineReceived().
@@ -55,9 +66,15 @@ public:
     EngineReply *startContainer(const QString &id);
     EngineReply *stopContainer(const QString &id, int timeoutSeconds);
     EngineReply *killContainer(const QString &id, const QString &signal = {});
+    /// Also removes the container's anonymous volumes (v=1); named volumes stay.
     EngineReply *removeContainer(const QString &id, bool force = false);
     /// Stats stream, one message a second (stream=true), or two samples (stream=false).
+    /// With stream=true every frame arrives through lineReceived(); with stream=false the
+    /// single frame (precpu filled, asked with one-shot=false) is in body() and json().
     EngineReply *containerStats(const QString &id, bool stream = true);
+    /// Stdout and stderr of a container, the last `tail` lines (all when tail < 0). Without
+    /// follow the bytes are in body(); with follow they arrive through dataReceived(). For
+    /// containers without a TTY the bytes are multiplexed frames: see LogStreamDecoder.
     EngineReply *containerLogs(const QString &id, bool follow, int tail = 200);
 
     // Images.
@@ -67,6 +84,10 @@ public:
                             const QString &dockerfile = {},
                             const QMap<QString, QString> &buildArgs = {},
                             const QMap<QString, QString> &labels = {});
+    /// Pulls an image; progress as lines. A failure inside the stream makes the reply an
+    /// error (EngineReply::streamError()). Limited by requestTimeout(), since a pull that
+    /// cannot reach its registry must not hang the caller.
+    EngineReply *pullImage(const QString &image, const QString &tag = {});
 
     // Networks and volumes.
     EngineReply *listNetworks(const QStringList &labelFilters);
@@ -81,14 +102,27 @@ Q_SIGNALS:
     void engineLost(const QString &reason);
 
 private:
+    enum class BodyMode
+    {
+        Buffered,
+        JsonLines,
+        Raw
+    };
+
     EngineReply *send(const QByteArray &method, const QString &path, const QByteArray &body,
                       const QByteArray &contentType, bool streaming);
+    EngineReply *send(const QByteArray &method, const QString &path, const QByteArray &body,
+                      const QByteArray &contentType, BodyMode mode, int timeoutMs);
     QString versionedPath(const QString &path) const;
+    void negotiateVersion();
+    void loseEngine(const QString &reason);
 
     EngineEndpoint m_endpoint;
     QString m_apiVersion;
     QString m_engineVersion;
+    int m_requestTimeoutMs = DefaultRequestTimeoutMs;
     bool m_reachable = false;
+    bool m_negotiating = false;
 };
 
 } // namespace Shoal::Core

@@ -18,6 +18,19 @@ class EngineReply : public QObject
     Q_DISABLE_COPY_MOVE(EngineReply)
 
 public:
+    /// Why a call failed, for callers that branch on it.
+    enum class ErrorKind
+    {
+        NoError,
+        ConnectionFailed, ///< no connection to the engine (socket missing, refused, denied)
+        Timeout,          ///< connected, but no complete answer in time
+        ProtocolError,    ///< malformed or truncated response, or the stream broke off
+        HttpError,        ///< the engine answered with a status >= 400
+        StreamError,      ///< a 200 stream (build, pull) reported an error inside it
+        Cancelled,        ///< abort() was called
+    };
+    Q_ENUM(ErrorKind)
+
     explicit EngineReply(QObject *parent = nullptr);
 
     /// HTTP status; 0 when no response arrived (connection refused, timeout, cancelled).
@@ -33,6 +46,14 @@ public:
     /// What the call was, e.g. "POST /containers/create?name=whoami-web-3".
     QString description() const { return m_description; }
 
+    ErrorKind errorKind() const { return m_errorKind; }
+    /// errorString() without the description: the engine's own words, or the transport's.
+    QString engineMessage() const { return m_engineMessage; }
+    /// The first error a build or pull stream reported inside a 200 response ("error" or
+    /// "errorDetail.message"); empty when the stream held none.
+    QString streamError() const { return m_streamError; }
+    bool wasCancelled() const { return m_errorKind == ErrorKind::Cancelled; }
+
     /// Stops a streaming or pending call; finished() still follows (with an error
     /// "cancelled" unless it had already finished).
     void abort();
@@ -42,18 +63,27 @@ public:
     void setStatusCode(int status) { m_statusCode = status; }
     void appendBody(const QByteArray &chunk) { m_body.append(chunk); }
     void deliverLine(const QByteArray &line);
+    void deliverData(const QByteArray &chunk);
     void finish(const QString &transportError = {});
+    void finishWithError(ErrorKind kind, const QString &message);
     bool isFinished() const { return m_finished; }
 
 Q_SIGNALS:
     void lineReceived(const QByteArray &line);
+    /// Raw body bytes of a byte stream (followed container logs), as they arrive.
+    void dataReceived(const QByteArray &chunk);
     void finished();
     void abortRequested();
 
 private:
+    void complete(ErrorKind kind, const QString &message);
+
     QByteArray m_body;
     QString m_errorString;
     QString m_description;
+    QString m_engineMessage;
+    QString m_streamError;
+    ErrorKind m_errorKind = ErrorKind::NoError;
     int m_statusCode = 0;
     bool m_finished = false;
 };

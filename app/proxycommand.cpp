@@ -1,0 +1,177 @@
+#include "proxycommand.h"
+
+#include <core/proxy/proxyserver.h>
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#include <optional>
+
+#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace Shoal::App {
+
+namespace {
+
+constexpr int UsageExitCode = 2;
+constexpr int StartFailedExitCode = 1;
+constexpr int MaxWorkers = 64;
+
+int s_signalPipe[2] = {-1, -1};
+
+void onSignal(int signalNumber)
+{
+    const char byte = char(signalNumber);
+    // Only async-signal-safe calls here; the event loop reads the byte.
+    [[maybe_unused]] const ssize_t written = ::write(s_signalPipe[1], &byte, 1);
+}
+
+std::optional<std::pair<QHostAddress, quint16>> parseAddress(const QString &text)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0) {
+        return std::nullopt;
+    }
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
+        host = host.mid(1, host.size() - 2);
+    }
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    QHostAddress address;
+    if (host == QLatin1String("localhost")) {
+        address = QHostAddress::LocalHost;
+    } else if (!address.setAddress(host)) {
+        return std::nullopt;
+    }
+    if (!ok || port > 65535) {
+        return std::nullopt;
+    }
+    return std::make_pair(address, quint16(port));
+}
+
+int usage(QTextStream &err, const QString &problem)
+{
+    err << "shoal proxy: " << problem << "\n"
+        << "usage: shoal proxy --listen HOST:PORT --backends HOST:PORT[,HOST:PORT...]\n"
+        << "                   [--workers N] [--mode http|tcp]"
+        << " [--balance round-robin|least-connections]\n";
+    return UsageExitCode;
+}
+
+} // namespace
+
+int runProxyCommand(const QStringList &arguments)
+{
+    QTextStream err(stderr);
+    Core::ProxyConfig config;
+    QList<Core::ProxyBackend> backends;
+    bool haveListen = false;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString &option = arguments.at(i);
+        if (option == QLatin1String("--help") || option == QLatin1String("-h")) {
+            usage(err, QStringLiteral("runs a round-robin HTTP proxy in the foreground"));
+            return 0;
+        }
+        if (i + 1 >= arguments.size()) {
+            return usage(err, QStringLiteral("%1 needs a value").arg(option));
+        }
+        const QString value = arguments.at(++i);
+        if (option == QLatin1String("--listen")) {
+            const auto address = parseAddress(value);
+            if (!address) {
+                return usage(err, QStringLiteral("invalid listen address %1").arg(value));
+            }
+            config.listenAddress = address->first;
+            config.listenPort = address->second;
+            haveListen = true;
+        } else if (option == QLatin1String("--backends")) {
+            for (const QString &item : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                const auto address = parseAddress(item.trimmed());
+                if (!address || address->second == 0) {
+                    return usage(err, QStringLiteral("invalid backend %1").arg(item));
+                }
+                Core::ProxyBackend backend;
+                backend.id = item.trimmed();
+                backend.address = address->first;
+                backend.port = address->second;
+                backends.append(backend);
+            }
+        } else if (option == QLatin1String("--workers")) {
+            bool ok = false;
+            const int workers = value.toInt(&ok);
+            if (!ok || workers < 1 || workers > MaxWorkers) {
+                return usage(err, QStringLiteral("--workers must be 1..%1").arg(MaxWorkers));
+            }
+            config.workerCount = workers;
+        } else if (option == QLatin1String("--mode")) {
+            if (value == QLatin1String("http")) {
+                config.mode = Core::ProxyConfig::Mode::Http;
+            } else if (value == QLatin1String("tcp")) {
+                config.mode = Core::ProxyConfig::Mode::Tcp;
+            } else {
+                return usage(err, QStringLiteral("unknown mode %1").arg(value));
+            }
+        } else if (option == QLatin1String("--balance")) {
+            if (value == QLatin1String("round-robin")) {
+                config.balance = Core::ProxyConfig::Balance::RoundRobin;
+            } else if (value == QLatin1String("least-connections")) {
+                config.balance = Core::ProxyConfig::Balance::LeastConnections;
+            } else {
+                return usage(err, QStringLiteral("unknown balance %1").arg(value));
+            }
+        } else {
+            return usage(err, QStringLiteral("unknown option %1").arg(option));
+        }
+    }
+    if (!haveListen) {
+        return usage(err, QStringLiteral("--listen is required"));
+    }
+
+    if (::pipe2(s_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        err << "shoal proxy: cannot create the signal pipe\n";
+        return StartFailedExitCode;
+    }
+    struct sigaction action = {};
+    action.sa_handler = &onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    struct sigaction previousInt = {};
+    struct sigaction previousTerm = {};
+    ::sigaction(SIGINT, &action, &previousInt);
+    ::sigaction(SIGTERM, &action, &previousTerm);
+
+    int exitCode = 0;
+    {
+        Core::ProxyServer server(config);
+        server.setBackends(backends);
+        QSocketNotifier notifier(s_signalPipe[0], QSocketNotifier::Read);
+        QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [] {
+            char byte = 0;
+            while (::read(s_signalPipe[0], &byte, 1) > 0) {
+            }
+            QCoreApplication::quit();
+        });
+        if (!server.start()) {
+            err << "shoal proxy: " << server.errorString() << "\n";
+            exitCode = StartFailedExitCode;
+        } else {
+            QTextStream(stdout) << "shoal proxy: listening on " << config.listenAddress.toString()
+                                << ":" << server.serverPort() << ", " << backends.size()
+                                << " backends\n";
+            exitCode = QCoreApplication::exec();
+            server.stop();
+        }
+    }
+    ::sigaction(SIGINT, &previousInt, nullptr);
+    ::sigaction(SIGTERM, &previousTerm, nullptr);
+    ::close(s_signalPipe[0]);
+    ::close(s_signalPipe[1]);
+    s_signalPipe[0] = s_signalPipe[1] = -1;
+    return exitCode;
+}
+
+} // namespace Shoal::App
