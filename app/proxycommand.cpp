@@ -6,11 +6,11 @@
 #include <QSocketNotifier>
 #include <QTextStream>
 
-#include <optional>
-
-#include <csignal>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <optional>
 
 namespace Shoal::App {
 
@@ -70,7 +70,9 @@ int runProxyCommand(const QStringList &arguments)
     Core::ProxyConfig config;
     QList<Core::ProxyBackend> backends;
     bool haveListen = false;
-    for (int i = 0; i < arguments.size(); ++i) {
+    // Like QCoreApplication::arguments(), the list may start with the program's name.
+    const int first = !arguments.isEmpty() && !arguments.first().startsWith(QLatin1Char('-'));
+    for (int i = first; i < arguments.size(); ++i) {
         const QString &option = arguments.at(i);
         if (option == QLatin1String("--help") || option == QLatin1String("-h")) {
             usage(err, QStringLiteral("runs a round-robin HTTP proxy in the foreground"));

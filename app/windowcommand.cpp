@@ -1,8 +1,8 @@
 #include "commands.h"
 #include "controlserver.h"
 #include "stackoptions.h"
+#include "stacksession.h"
 
-#include <core/engine/dockerclient.h>
 #include <core/stack/stackcontroller.h>
 #include <ui/mainwindow.h>
 
@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QFileDialog>
 #include <QIcon>
+#include <QMessageBox>
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
@@ -76,17 +77,40 @@ int runWindowCommand(int &argc, char **argv)
         return 1;
     }
 
-    Core::DockerClient client(*endpoint);
-    Core::StackController stack(&client, *project);
-    ControlServer control(&stack);
-    if (!control.listen()) {
-        printError(control.errorString());
+    auto *session = new StackSession(*endpoint, *project, &app);
+    if (!session->controlError().isEmpty()) {
+        printError(session->controlError());
     }
-    QObject::connect(&control, &ControlServer::downCompleted, &app, &QApplication::quit);
+    Ui::MainWindow window(session->stack());
 
-    Ui::MainWindow window(&stack);
+    auto follow = [&app, &window](StackSession *opened) {
+        QObject::connect(opened->control(), &ControlServer::downCompleted, &app,
+                         &QApplication::quit);
+        window.setStack(opened->stack());
+        opened->stack()->up();
+    };
+    // Opening another file starts a new session; the one before keeps its containers
+    // running, as closing the window would, and goes away with its proxies at once so that
+    // the new one can take the same ports.
+    QObject::connect(&window, &Ui::MainWindow::composeFileChosen, &window,
+                     [&app, &window, &session, endpoint, follow](const QString &path) {
+                         Core::ComposeLoadResult loaded = Core::ComposeLoader::loadFile(path);
+                         if (!loaded.ok()) {
+                             auto *box = new QMessageBox(QMessageBox::Warning, u"Shoal"_s,
+                                                         loaded.error, QMessageBox::Ok, &window);
+                             box->setAttribute(Qt::WA_DeleteOnClose);
+                             box->open();
+                             return;
+                         }
+                         QSettings().setValue(u"stack/lastFile"_s, path);
+                         window.setStack(nullptr);
+                         delete session;
+                         session = new StackSession(*endpoint, *loaded.project, &app);
+                         follow(session);
+                     });
+
     window.show();
-    stack.up();
+    follow(session);
     return QApplication::exec();
 }
 

@@ -756,6 +756,7 @@ public:
     QPointer<EngineReply> events;
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
+    QMap<QString, int> scaleOverrides;
     bool upInProgress = false;
     bool rebuildImages = false;
     bool shuttingDown = false;
@@ -790,11 +791,7 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
     }
     d->upInProgress = true;
     d->shuttingDown = false;
-    for (const ServiceSpec &service : m_project.services) {
-        auto &runtime = d->services[service.name];
-        runtime.desired = scaleOverrides.value(service.name, service.replicas);
-        runtime.userAsked = true;
-    }
+    d->scaleOverrides = scaleOverrides;
 
     auto afterNegotiation = [this] {
         d->ensureNetwork([this](const QString &networkError) {
@@ -849,6 +846,14 @@ void StackController::reconcileForUp()
     auto pending = std::make_shared<QSet<QString>>();
     for (const ServiceSpec &service : m_project.services) {
         pending->insert(service.name);
+        // A service that already runs (started by docker compose, or by an earlier Shoal)
+        // keeps its scale unless the user asked for another: opening a stack is not a
+        // request to change it.
+        auto &runtime = d->services[service.name];
+        const int existing = int(d->activeReplicas(service.name).size());
+        runtime.desired = d->scaleOverrides.value(service.name,
+                                                  existing > 0 ? existing : service.replicas);
+        runtime.userAsked = true;
     }
     auto errors = std::make_shared<QStringList>();
     auto connection = std::make_shared<QMetaObject::Connection>();

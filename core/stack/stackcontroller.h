@@ -36,8 +36,10 @@ public:
     MetricsStore *metrics() const { return m_metrics; }
     DockerClient *client() const { return m_client; }
 
-    /// Builds missing images, creates the network, starts the proxies and scales every
-    /// service to its compose replicas (or the override). Emits upFinished() once.
+    /// Builds missing images, creates the network, starts the proxies and brings every
+    /// service to its scale: the override if given, else the replicas it already has on
+    /// the engine (an adopted stack is not changed), else its compose replicas.
+    /// Emits upFinished() once.
     void up(const QMap<QString, int> &scaleOverrides = {});
     /// With true, up() rebuilds images of services that have a build section even when the
     /// image exists already.

@@ -1,0 +1,115 @@
+#include "servicepanel.h"
+
+#include "logging.h"
+#include "servicerow.h"
+
+#include <core/stack/stackcontroller.h>
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace Shoal::Ui {
+
+ServicePanel::ServicePanel(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("servicePanel"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    rebuild({});
+}
+
+ServicePanel::~ServicePanel() = default;
+
+void ServicePanel::setStack(Core::StackController *stack)
+{
+    if (m_stack) {
+        disconnect(m_stack, nullptr, this, nullptr);
+    }
+    m_stack = stack;
+    if (m_stack) {
+        connect(m_stack, &Core::StackController::replicasChanged, this, &ServicePanel::refresh);
+        connect(m_stack, &Core::StackController::upFinished, this, &ServicePanel::refresh);
+        connect(m_stack, &Core::StackController::downFinished, this, &ServicePanel::refresh);
+        connect(m_stack, &Core::StackController::scaleFinished, this,
+                [this](const QString &service) {
+                    if (ServiceRow *row = m_rows.value(service)) {
+                        row->clearPending();
+                    }
+                    refresh();
+                });
+    }
+    rebuild({});
+    refresh();
+}
+
+void ServicePanel::refresh()
+{
+    if (!m_stack) {
+        if (!m_order.isEmpty()) {
+            rebuild({});
+        }
+        return;
+    }
+    const QList<Core::ServiceState> states = m_stack->services();
+    QStringList names;
+    for (const Core::ServiceState &state : states) {
+        names.append(state.name);
+    }
+    if (names != m_order) {
+        rebuild(names);
+    }
+    for (const Core::ServiceState &state : states) {
+        const Core::ServiceSpec *spec = m_stack->project().service(state.name);
+        const bool http = !spec || spec->shoal.mode != QLatin1String("tcp");
+        m_rows.value(state.name)->setState(state, http);
+    }
+}
+
+void ServicePanel::rebuild(const QStringList &services)
+{
+    // The grid is rebuilt only when the project's services change, which is when another
+    // compose file is opened; a new host widget drops the old rows and their widgets at once.
+    delete m_host;
+    m_rows.clear();
+    m_order = services;
+
+    m_host = new QWidget(this);
+    auto *grid = new QGridLayout(m_host);
+    layout()->addWidget(m_host);
+
+    if (services.isEmpty()) {
+        auto *empty = new QLabel(m_stack ? tr("This project has no services.")
+                                         : tr("Open a compose file to see its services."),
+                                 m_host);
+        empty->setEnabled(false);
+        grid->addWidget(empty, 0, 0);
+        return;
+    }
+
+    const QStringList headers = {tr("Service"), tr("Image"), tr("Running / asked"),
+                                 tr("Proxy"),   QString(),   tr("Scale")};
+    for (int column = 0; column < headers.size(); ++column) {
+        auto *header = new QLabel(headers.at(column), m_host);
+        header->setForegroundRole(QPalette::PlaceholderText);
+        grid->addWidget(header, 0, column);
+    }
+    int row = 1;
+    for (const QString &service : services) {
+        auto *serviceRow = new ServiceRow(service, grid, row++, m_host);
+        connect(serviceRow, &ServiceRow::scaleChosen, this,
+                [this](const QString &name, int replicas) {
+                    if (m_stack) {
+                        m_stack->scale(name, replicas);
+                    }
+                });
+        m_rows.insert(service, serviceRow);
+    }
+    // The slider takes the spare width so that fine steps are easy to hit.
+    grid->setColumnStretch(5, 1);
+    grid->setRowStretch(row, 1);
+    qCDebug(lcUi) << "service panel shows" << services;
+}
+
+} // namespace Shoal::Ui

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <core/stack/stackcontroller.h>
+
+#include <QHash>
+#include <QPointer>
+#include <QStringList>
+#include <QWidget>
+
+namespace Shoal::Ui {
+
+class ServiceRow;
+
+/// One row per service of the stack, with a slider that asks stack control for a count.
+class ServicePanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServicePanel)
+
+public:
+    explicit ServicePanel(QWidget *parent = nullptr);
+    ~ServicePanel() override;
+
+    /// The stack is not owned; nullptr shows an empty panel.
+    void setStack(Core::StackController *stack);
+    /// Re-reads the services from the stack.
+    void refresh();
+
+private:
+    void rebuild(const QStringList &services);
+
+    QPointer<Core::StackController> m_stack;
+    QWidget *m_host = nullptr;
+    QHash<QString, ServiceRow *> m_rows;
+    QStringList m_order;
+};
+
+} // namespace Shoal::Ui

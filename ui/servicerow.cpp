@@ -1,0 +1,221 @@
+#include "servicerow.h"
+
+#include "logging.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QGridLayout>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace Shoal::Ui {
+
+namespace {
+enum GridColumn
+{
+    NameColumn,
+    ImageColumn,
+    CountColumn,
+    ProxyColumn,
+    CopyColumn,
+    SliderColumn,
+    SpinColumn
+};
+constexpr int SliderMinimumWidth = 160;
+} // namespace
+
+ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidget *host)
+    : QObject(host)
+    , m_service(service)
+    , m_name(new QLabel(host))
+    , m_image(new QLabel(host))
+    , m_count(new QLabel(host))
+    , m_proxies(new QLabel(host))
+    , m_copy(new QToolButton(host))
+    , m_slider(new QSlider(Qt::Horizontal, host))
+    , m_spin(new QSpinBox(host))
+    , m_debounce(new QTimer(this))
+{
+    QFont bold = m_name->font();
+    bold.setBold(true);
+    m_name->setFont(bold);
+    m_name->setText(service);
+    m_name->setObjectName(QStringLiteral("serviceName:%1").arg(service));
+
+    m_image->setObjectName(QStringLiteral("serviceImage:%1").arg(service));
+    m_image->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_count->setObjectName(QStringLiteral("replicaCount:%1").arg(service));
+    m_count->setAccessibleName(tr("Replicas of %1").arg(service));
+
+    m_proxies->setObjectName(QStringLiteral("proxyLink:%1").arg(service));
+    m_proxies->setAccessibleName(tr("Proxy address of %1").arg(service));
+    m_proxies->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_proxies->setTextFormat(Qt::RichText);
+    connect(m_proxies, &QLabel::linkActivated, this,
+            [](const QString &link) { QDesktopServices::openUrl(QUrl(link)); });
+
+    auto *copyAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Copy address"), this);
+    connect(copyAction, &QAction::triggered, this, &ServiceRow::copyAddresses);
+    m_copy->setDefaultAction(copyAction);
+    m_copy->setObjectName(QStringLiteral("copyProxy:%1").arg(service));
+    m_copy->setAccessibleName(tr("Copy proxy address of %1").arg(service));
+    m_copy->setAutoRaise(true);
+    m_proxies->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_proxies->addAction(copyAction);
+
+    m_slider->setObjectName(QStringLiteral("scaleSlider:%1").arg(service));
+    m_slider->setAccessibleName(tr("Scale %1").arg(service));
+    m_slider->setToolTip(tr("Drag to the number of replicas %1 should run").arg(service));
+    m_slider->setRange(0, SliderMaximum);
+    m_slider->setPageStep(1);
+    m_slider->setTickPosition(QSlider::TicksBelow);
+    m_slider->setTickInterval(5);
+    m_slider->setMinimumWidth(SliderMinimumWidth);
+
+    m_spin->setObjectName(QStringLiteral("scaleSpin:%1").arg(service));
+    m_spin->setAccessibleName(tr("Replicas wanted for %1").arg(service));
+    m_spin->setRange(0, MaximumReplicas);
+    m_spin->setKeyboardTracking(false);
+
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(DebounceMs);
+    connect(m_debounce, &QTimer::timeout, this, &ServiceRow::commit);
+    connect(m_slider, &QSlider::valueChanged, this, &ServiceRow::onSliderMoved);
+    connect(m_slider, &QSlider::sliderReleased, this, &ServiceRow::commit);
+    connect(m_spin, &QSpinBox::valueChanged, this, &ServiceRow::onSpinChanged);
+
+    grid->addWidget(m_name, row, NameColumn);
+    grid->addWidget(m_image, row, ImageColumn);
+    grid->addWidget(m_count, row, CountColumn);
+    grid->addWidget(m_proxies, row, ProxyColumn);
+    grid->addWidget(m_copy, row, CopyColumn);
+    grid->addWidget(m_slider, row, SliderColumn);
+    grid->addWidget(m_spin, row, SpinColumn);
+}
+
+void ServiceRow::setState(const Core::ServiceState &state, bool httpProxy)
+{
+    m_desired = state.desired;
+    if (m_pending == state.desired) {
+        m_pending = -1;
+    }
+
+    if (m_image->text() != state.image) {
+        m_image->setText(state.image);
+    }
+    QString count = tr("%1 / %2").arg(state.running).arg(state.desired);
+    if (state.running < state.desired) {
+        count += tr(" starting…");
+    } else if (state.running > state.desired) {
+        count += tr(" stopping…");
+    }
+    m_count->setText(count);
+
+    m_addresses.clear();
+    QStringList parts;
+    for (const auto &proxy : state.proxies) {
+        m_addresses.append(proxy.first);
+        if (httpProxy) {
+            const QString url = QStringLiteral("http://%1/").arg(proxy.first);
+            parts.append(QStringLiteral("<a href=\"%1\">%2</a>")
+                             .arg(url.toHtmlEscaped(), proxy.first.toHtmlEscaped()));
+        } else {
+            parts.append(proxy.first.toHtmlEscaped());
+        }
+    }
+    // Setting the same rich text again would drop a keyboard focus on the link every second.
+    const QString proxies = parts.isEmpty() ? tr("not published") : parts.join(u", ");
+    if (m_proxies->text() != proxies) {
+        m_proxies->setText(proxies);
+    }
+    m_proxies->setToolTip(httpProxy && !parts.isEmpty() ? tr("Open in the browser") : QString());
+    m_copy->setEnabled(!m_addresses.isEmpty());
+
+    if (!isUserChoosing()) {
+        showCount(m_pending >= 0 ? m_pending : state.desired);
+    }
+}
+
+void ServiceRow::clearPending()
+{
+    m_pending = -1;
+    if (!isUserChoosing() && m_desired >= 0) {
+        showCount(m_desired);
+    }
+}
+
+void ServiceRow::setScalingEnabled(bool enabled)
+{
+    m_slider->setEnabled(enabled);
+    m_spin->setEnabled(enabled);
+}
+
+void ServiceRow::onSliderMoved(int value)
+{
+    {
+        const QSignalBlocker blocker(m_spin);
+        m_spin->setValue(value);
+    }
+    // While the handle is held the release commits; keyboard and wheel steps have no
+    // release, so they settle through the debounce like the spin box.
+    if (!m_slider->isSliderDown()) {
+        m_debounce->start();
+    }
+}
+
+void ServiceRow::onSpinChanged(int value)
+{
+    {
+        const QSignalBlocker blocker(m_slider);
+        m_slider->setMaximum(std::max(SliderMaximum, value));
+        m_slider->setValue(value);
+    }
+    m_debounce->start();
+}
+
+void ServiceRow::commit()
+{
+    m_debounce->stop();
+    const int value = m_slider->value();
+    if (value == (m_pending >= 0 ? m_pending : m_desired)) {
+        return;
+    }
+    m_pending = value;
+    qCDebug(lcUi) << "scale chosen" << m_service << value;
+    Q_EMIT scaleChosen(m_service, value);
+}
+
+void ServiceRow::showCount(int value)
+{
+    const QSignalBlocker sliderBlocker(m_slider);
+    const QSignalBlocker spinBlocker(m_spin);
+    m_slider->setMaximum(std::max(SliderMaximum, value));
+    m_slider->setValue(value);
+    m_spin->setValue(value);
+}
+
+bool ServiceRow::isUserChoosing() const
+{
+    return m_slider->isSliderDown() || m_debounce->isActive();
+}
+
+void ServiceRow::copyAddresses()
+{
+    if (m_addresses.isEmpty()) {
+        return;
+    }
+    QGuiApplication::clipboard()->setText(m_addresses.join(QLatin1Char(' ')));
+}
+
+} // namespace Shoal::Ui

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <core/stack/replicainfo.h>
+
+#include <QObject>
+#include <QString>
+
+class QGridLayout;
+class QLabel;
+class QSlider;
+class QSpinBox;
+class QTimer;
+class QToolButton;
+class QWidget;
+
+namespace Shoal::Ui {
+
+/// The widgets of one service in the service panel's grid: name, image, replica count,
+/// proxy address and the scale slider with its spin box.
+///
+/// The slider and the spin box show the asked count; a user's choice is reported through
+/// scaleChosen() when the slider is released or, for the spin box and the keyboard, once
+/// the value has rested for a moment.
+class ServiceRow final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServiceRow)
+
+public:
+    static constexpr int SliderMaximum = 20;
+    static constexpr int MaximumReplicas = 100;
+    static constexpr int DebounceMs = 300;
+
+    /// Creates the widgets as children of `host` and puts them on `row` of `grid`.
+    ServiceRow(const QString &service, QGridLayout *grid, int row, QWidget *host);
+
+    QString service() const { return m_service; }
+    /// Shows the stack's view of the service, unless the user is choosing a new count.
+    void setState(const Core::ServiceState &state, bool httpProxy);
+    /// The stack finished a scale of this service: its count is authoritative again.
+    void clearPending();
+    void setScalingEnabled(bool enabled);
+
+Q_SIGNALS:
+    void scaleChosen(const QString &service, int replicas);
+
+private:
+    void onSliderMoved(int value);
+    void onSpinChanged(int value);
+    void commit();
+    void showCount(int value);
+    bool isUserChoosing() const;
+    void copyAddresses();
+
+    QString m_service;
+    QLabel *m_name;
+    QLabel *m_image;
+    QLabel *m_count;
+    QLabel *m_proxies;
+    QToolButton *m_copy;
+    QSlider *m_slider;
+    QSpinBox *m_spin;
+    QTimer *m_debounce;
+    QStringList m_addresses;
+    int m_desired = -1;
+    int m_pending = -1; ///< last count sent and not yet reflected by the stack
+};
+
+} // namespace Shoal::Ui
