@@ -13,9 +13,9 @@ namespace Shoal::Core {
 /// One entry of a service's `ports:` (short or long form), ranges kept as ranges.
 struct PortMapping
 {
-    QString hostIp;         ///< empty: all interfaces as compose would; Shoal proxies on 127.0.0.1
-    int published = 0;      ///< 0: not published / ephemeral
-    int publishedEnd = 0;   ///< last port of a range, == published otherwise
+    QString hostIp;       ///< empty: all interfaces as compose would; Shoal proxies on 127.0.0.1
+    int published = 0;    ///< 0: not published / ephemeral
+    int publishedEnd = 0; ///< last port of a range, == published otherwise
     int target = 0;
     int targetEnd = 0;
     QString protocol = QStringLiteral("tcp");
@@ -35,7 +35,7 @@ struct BuildSpec
 
 struct HealthcheckSpec
 {
-    QStringList test;   ///< as the engine wants it: ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"]
+    QStringList test; ///< as the engine wants it: ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"]
     qint64 intervalMs = 0;
     qint64 timeoutMs = 0;
     qint64 startPeriodMs = 0;
@@ -49,6 +49,8 @@ struct DependsOn
 {
     QString service;
     QString condition = QStringLiteral("service_started");
+    bool required = true; ///< false: a missing or failing dependency is not an error
+    bool restart = false; ///< restart this service when the dependency is updated
 
     bool operator==(const DependsOn &other) const;
 };
@@ -57,8 +59,8 @@ struct DependsOn
 struct ShoalServiceOptions
 {
     QString balance = QStringLiteral("round-robin"); ///< round-robin | least-connections
-    QString mode = QStringLiteral("http");            ///< http | tcp
-    QString healthPath;                               ///< optional active HTTP health check
+    QString mode = QStringLiteral("http");           ///< http | tcp
+    QString healthPath;                              ///< optional active HTTP health check
 
     bool operator==(const ShoalServiceOptions &other) const;
 };
@@ -66,7 +68,7 @@ struct ShoalServiceOptions
 struct ServiceSpec
 {
     QString name;
-    QString image;                  ///< may be empty when build is set
+    QString image; ///< may be empty when build is set
     std::optional<BuildSpec> build;
     std::optional<QStringList> command;
     std::optional<QStringList> entrypoint;
@@ -74,12 +76,12 @@ struct ServiceSpec
     QList<PortMapping> ports;
     QStringList expose;
     QMap<QString, QString> labels;
-    int replicas = 1;               ///< deploy.replicas or scale
-    QString restart;                ///< "no", "always", "on-failure[:N]", "unless-stopped"
+    int replicas = 1; ///< deploy.replicas or scale
+    QString restart;  ///< "no", "always", "on-failure[:N]", "unless-stopped"
     std::optional<HealthcheckSpec> healthcheck;
     QList<DependsOn> dependsOn;
-    QStringList networks;           ///< empty: the project's default network
-    QStringList volumes;            ///< short form "src:dst[:mode]", long form normalised to it
+    QStringList networks; ///< empty: the project's default network
+    QStringList volumes;  ///< short form "src:dst[:mode]", long form normalised to it
     qint64 stopGracePeriodMs = 10000;
     QString stopSignal;
     QStringList profiles;
@@ -94,7 +96,7 @@ struct ServiceSpec
 
 struct NetworkSpec
 {
-    QString name;      ///< key in the file
+    QString name; ///< key in the file
     QString driver;
     bool external = false;
     QMap<QString, QString> labels;
@@ -117,7 +119,7 @@ struct ComposeProject
     QList<ServiceSpec> services;
     QList<NetworkSpec> networks;
     QList<VolumeSpec> volumes;
-    QJsonObject extensions;  ///< top-level x-* fields, kept as given
+    QJsonObject extensions; ///< top-level x-* fields, kept as given
 
     const ServiceSpec *service(const QString &name) const;
 };

@@ -47,6 +47,8 @@ Q_SIGNALS:
     void countersUpdated();
 
 private:
+    void stopWorkers();
+
     class Private;
     std::unique_ptr<Private> d;
 };

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <core/proxy/proxytypes.h>
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace Shoal::Core {
+
+/// One backend as the proxy's threads share it. The description is fixed at creation; the
+/// atomics are written by worker threads and by the control thread without locks.
+struct BackendState
+{
+    BackendState(const ProxyBackend &description, int serialNumber);
+
+    const ProxyBackend backend;
+    /// Unique within one ProxyServer, also when an id is added again after a removal.
+    const int serial;
+    sockaddr_storage socketAddress{};
+    socklen_t socketAddressLength = 0;
+
+    /// Requests (and tunnels) being served by this backend, over all workers.
+    std::atomic<int> inFlight{0};
+    /// Set by the control thread; workers stop sending new requests as soon as they see it.
+    std::atomic<bool> draining{false};
+    /// Steady-clock milliseconds until which the backend is skipped after a failed connect.
+    std::atomic<qint64> ejectedUntilMs{0};
+};
+
+/// The backends one worker may choose from: an immutable list handed to the workers by
+/// queued calls whenever the set changes.
+struct BackendSnapshot
+{
+    /// Every backend in rotation, a backend with weight w appearing w times.
+    std::vector<std::shared_ptr<BackendState>> ring;
+    /// Every backend that still has a life in the proxy, draining ones included.
+    std::vector<std::shared_ptr<BackendState>> all;
+};
+
+} // namespace Shoal::Core

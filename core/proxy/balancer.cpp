@@ -1,0 +1,83 @@
+#include "balancer.h"
+
+#include <algorithm>
+
+namespace Shoal::Core {
+
+Balancer::Balancer(ProxyConfig::Balance policy)
+    : m_policy(policy)
+{}
+
+bool Balancer::eligible(const BackendState &backend, const std::vector<int> &excludedSerials,
+                        qint64 nowMs, bool allowEjected) const
+{
+    if (backend.draining.load()) {
+        return false;
+    }
+    if (!allowEjected && backend.ejectedUntilMs.load(std::memory_order_relaxed) > nowMs) {
+        return false;
+    }
+    return std::find(excludedSerials.begin(), excludedSerials.end(), backend.serial) ==
+           excludedSerials.end();
+}
+
+bool Balancer::claim(BackendState &backend) const
+{
+    // Counted before the draining flag is read again: the control thread sets the flag and
+    // then reads inFlight, so one of the two sides always sees the other (both seq_cst).
+    backend.inFlight.fetch_add(1);
+    if (backend.draining.load()) {
+        backend.inFlight.fetch_sub(1);
+        return false;
+    }
+    return true;
+}
+
+void Balancer::release(BackendState &backend)
+{
+    backend.inFlight.fetch_sub(1);
+}
+
+std::shared_ptr<BackendState> Balancer::acquire(const BackendSnapshot &snapshot,
+                                                const std::vector<int> &excludedSerials,
+                                                qint64 nowMs)
+{
+    const std::size_t n = snapshot.ring.size();
+    if (n == 0) {
+        return nullptr;
+    }
+    // A first pass skips ejected backends; if every backend is ejected, they are tried anyway
+    // rather than refusing the request outright.
+    for (const bool allowEjected : {false, true}) {
+        if (m_policy == ProxyConfig::Balance::LeastConnections) {
+            const std::size_t start = std::size_t(m_next.fetch_add(1, std::memory_order_relaxed));
+            std::shared_ptr<BackendState> best;
+            int bestLoad = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto &candidate = snapshot.ring[(start + i) % n];
+                if (!eligible(*candidate, excludedSerials, nowMs, allowEjected)) {
+                    continue;
+                }
+                const int load = candidate->inFlight.load(std::memory_order_relaxed);
+                if (!best || load < bestLoad) {
+                    best = candidate;
+                    bestLoad = load;
+                }
+            }
+            if (best && claim(*best)) {
+                return best;
+            }
+            continue;
+        }
+        for (std::size_t attempt = 0; attempt < n; ++attempt) {
+            const quint64 ticket = m_next.fetch_add(1, std::memory_order_relaxed);
+            const auto &candidate = snapshot.ring[std::size_t(ticket % n)];
+            if (eligible(*candidate, excludedSerials, nowMs, allowEjected) && claim(*candidate)) {
+                return candidate;
+            }
+        }
+    }
+    return nullptr;
+}
+
+} // namespace Shoal::Core

@@ -1,0 +1,421 @@
+// Threads: the control thread hands descriptors, backend snapshots and drain orders to the
+// workers by queued calls, and the workers publish their counters back the same way.
+#include "proxyserver.h"
+
+#include "backendstate.h"
+#include "balancer.h"
+#include "proxyworker.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpServer>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+
+Q_LOGGING_CATEGORY(lcProxy, "shoal.core.proxy")
+
+namespace Shoal::Core {
+
+namespace {
+
+constexpr int DrainPollIntervalMs = 50;
+constexpr int CountersIntervalMs = 1000;
+constexpr int ListenBacklog = 1024;
+
+qint64 steadyMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+/// Hands each accepted descriptor on instead of wrapping it in a QTcpSocket.
+class Listener final : public QTcpServer
+{
+public:
+    std::function<void(qintptr)> accepted;
+
+protected:
+    void incomingConnection(qintptr descriptor) override { accepted(descriptor); }
+};
+
+} // namespace
+
+class ProxyServer::Private
+{
+public:
+    struct Drain
+    {
+        std::shared_ptr<BackendState> state;
+        qint64 deadlineMs = 0;
+        bool announce = true; ///< false when the backend was replaced under the same id
+    };
+
+    Private(ProxyServer *q, const ProxyConfig &config)
+        : q(q)
+        , config(config)
+        , balancer(config.balance)
+    {}
+
+    void publishSnapshot();
+    void dispatch(qintptr descriptor);
+    void checkDrains();
+    void mergeCounters();
+    void startDrain(const std::shared_ptr<BackendState> &state, bool announce);
+    std::shared_ptr<BackendState> makeState(const ProxyBackend &backend)
+    {
+        return std::make_shared<BackendState>(backend, nextSerial++);
+    }
+
+    ProxyServer *q;
+    ProxyConfig config;
+    QString errorString;
+    /// Lives on the first worker's thread (a child of that worker), so that accepting never
+    /// waits for the control thread.
+    Listener *listener = nullptr;
+    quint16 port = 0;
+    Balancer balancer;
+    std::vector<QThread *> threads;
+    std::vector<ProxyWorker *> workers;
+    std::size_t nextWorker = 0;
+    int nextSerial = 1;
+    QList<ProxyBackend> backends;
+    std::map<QString, std::shared_ptr<BackendState>> active;
+    std::vector<Drain> drains;
+    QTimer drainTimer;
+    QTimer countersTimer;
+    std::vector<std::vector<BackendSample>> samples;
+    QList<BackendCounters> merged;
+};
+
+void ProxyServer::Private::publishSnapshot()
+{
+    auto snapshot = std::make_shared<BackendSnapshot>();
+    for (const ProxyBackend &backend : backends) {
+        const auto &state = active.at(backend.id);
+        for (int i = 0; i < std::max(1, backend.weight); ++i) {
+            snapshot->ring.push_back(state);
+        }
+        snapshot->all.push_back(state);
+    }
+    for (const Drain &drain : drains) {
+        snapshot->all.push_back(drain.state);
+    }
+    std::shared_ptr<const BackendSnapshot> shared = std::move(snapshot);
+    for (ProxyWorker *worker : workers) {
+        QMetaObject::invokeMethod(
+            worker, [worker, shared] { worker->setSnapshot(shared); }, Qt::QueuedConnection);
+    }
+}
+
+void ProxyServer::Private::dispatch(qintptr descriptor)
+{
+    ProxyWorker *worker = workers[nextWorker++ % workers.size()];
+    if (worker->thread() == QThread::currentThread()) {
+        worker->adoptClient(descriptor);
+        return;
+    }
+    QMetaObject::invokeMethod(
+        worker, [worker, descriptor] { worker->adoptClient(descriptor); }, Qt::QueuedConnection);
+}
+
+void ProxyServer::Private::startDrain(const std::shared_ptr<BackendState> &state, bool announce)
+{
+    state->draining.store(true);
+    drains.push_back({state, steadyMs() + config.drainTimeoutMs, announce});
+    qCDebug(lcProxy) << "draining backend" << state->backend.id << "with" << state->inFlight.load()
+                     << "requests in flight";
+    if (!drainTimer.isActive()) {
+        drainTimer.start(DrainPollIntervalMs);
+    }
+}
+
+void ProxyServer::Private::checkDrains()
+{
+    const qint64 now = steadyMs();
+    QStringList finished;
+    for (auto it = drains.begin(); it != drains.end();) {
+        BackendState &state = *it->state;
+        const bool idle = state.inFlight.load() == 0;
+        if (!idle && now < it->deadlineMs) {
+            ++it;
+            continue;
+        }
+        if (!idle) {
+            qCWarning(lcProxy) << "backend" << state.backend.id << "still had"
+                               << state.inFlight.load() << "requests after the drain timeout;"
+                               << "closing them";
+            for (ProxyWorker *worker : workers) {
+                const int serial = state.serial;
+                QMetaObject::invokeMethod(
+                    worker, [worker, serial] { worker->closeBackend(serial); },
+                    Qt::QueuedConnection);
+            }
+        }
+        if (it->announce) {
+            finished.append(state.backend.id);
+        }
+        it = drains.erase(it);
+    }
+    if (drains.empty()) {
+        drainTimer.stop();
+    }
+    if (finished.isEmpty()) {
+        return;
+    }
+    publishSnapshot();
+    for (const QString &id : finished) {
+        qCDebug(lcProxy) << "backend" << id << "drained";
+        Q_EMIT q->backendDrained(id);
+    }
+}
+
+void ProxyServer::Private::mergeCounters()
+{
+    const qint64 now = steadyMs();
+    QList<BackendCounters> result;
+    const auto add = [&](const BackendState &state) {
+        BackendCounters total;
+        total.id = state.backend.id;
+        LatencyHistogram latency;
+        for (const auto &perWorker : samples) {
+            for (const BackendSample &sample : perWorker) {
+                if (sample.serial != state.serial) {
+                    continue;
+                }
+                const BackendCounters &c = sample.counters;
+                total.requests += c.requests;
+                total.status2xx += c.status2xx;
+                total.status3xx += c.status3xx;
+                total.status4xx += c.status4xx;
+                total.status5xx += c.status5xx;
+                total.failures += c.failures;
+                total.bytesIn += c.bytesIn;
+                total.bytesOut += c.bytesOut;
+                latency.merge(sample.recentLatency);
+            }
+        }
+        total.inFlight = quint64(std::max(0, state.inFlight.load()));
+        total.p50Ms = latency.percentileMs(0.50);
+        total.p90Ms = latency.percentileMs(0.90);
+        total.p99Ms = latency.percentileMs(0.99);
+        total.draining = state.draining.load();
+        total.healthy = state.ejectedUntilMs.load() <= now;
+        result.append(total);
+    };
+    for (const ProxyBackend &backend : backends) {
+        add(*active.at(backend.id));
+    }
+    for (const Drain &drain : drains) {
+        add(*drain.state);
+    }
+    merged = result;
+    Q_EMIT q->countersUpdated();
+}
+
+ProxyServer::ProxyServer(const ProxyConfig &config, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(this, config))
+{
+    connect(&d->drainTimer, &QTimer::timeout, this, [this] { d->checkDrains(); });
+    connect(&d->countersTimer, &QTimer::timeout, this, [this] { d->mergeCounters(); });
+}
+
+ProxyServer::~ProxyServer()
+{
+    stop();
+}
+
+bool ProxyServer::start()
+{
+    if (d->listener) {
+        return true;
+    }
+    const int workerCount = d->config.workerCount > 0
+                                ? d->config.workerCount
+                                : std::max(1, QThread::idealThreadCount() / 2);
+    d->samples.assign(std::size_t(workerCount), {});
+    QPointer<ProxyServer> self(this);
+    for (int i = 0; i < workerCount; ++i) {
+        auto publisher = [self](int index, std::vector<BackendSample> samples) {
+            ProxyServer *server = self.data();
+            if (!server) {
+                return;
+            }
+            QMetaObject::invokeMethod(
+                server,
+                [server, index, samples = std::move(samples)]() mutable {
+                    if (std::size_t(index) < server->d->samples.size()) {
+                        server->d->samples[std::size_t(index)] = std::move(samples);
+                    }
+                },
+                Qt::QueuedConnection);
+        };
+        auto *worker = new ProxyWorker(d->config, &d->balancer, i, publisher);
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("shoal-proxy-%1").arg(i));
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->begin(); }, Qt::QueuedConnection);
+        d->threads.push_back(thread);
+        d->workers.push_back(worker);
+    }
+    d->publishSnapshot();
+
+    // Bound on the accepting thread itself; start() waits the few microseconds that takes.
+    ProxyWorker *acceptor = d->workers.front();
+    QString error;
+    QMetaObject::invokeMethod(
+        acceptor,
+        [this, acceptor, &error] {
+            auto *listener = new Listener;
+            listener->setParent(acceptor);
+            listener->setListenBacklogSize(ListenBacklog);
+            listener->accepted = [this](qintptr descriptor) { d->dispatch(descriptor); };
+            if (!listener->listen(d->config.listenAddress, d->config.listenPort)) {
+                error = listener->errorString();
+                delete listener;
+                return;
+            }
+            d->port = listener->serverPort();
+            d->listener = listener;
+        },
+        Qt::BlockingQueuedConnection);
+    if (!d->listener) {
+        d->errorString = tr("Cannot listen on %1:%2: %3")
+                             .arg(d->config.listenAddress.toString())
+                             .arg(d->config.listenPort)
+                             .arg(error);
+        qCWarning(lcProxy).noquote() << d->errorString;
+        stopWorkers();
+        return false;
+    }
+    d->countersTimer.start(CountersIntervalMs);
+    qCDebug(lcProxy) << "listening on" << d->config.listenAddress << d->port << "with"
+                     << workerCount << "workers";
+    return true;
+}
+
+void ProxyServer::stopWorkers()
+{
+    for (QThread *thread : d->threads) {
+        thread->quit();
+    }
+    for (QThread *thread : d->threads) {
+        thread->wait();
+        delete thread;
+    }
+    d->threads.clear();
+    d->workers.clear();
+}
+
+void ProxyServer::stop()
+{
+    if (!d->listener) {
+        return;
+    }
+    Listener *listener = d->listener;
+    QMetaObject::invokeMethod(
+        d->workers.front(), [listener] { delete listener; }, Qt::BlockingQueuedConnection);
+    d->listener = nullptr;
+    d->port = 0;
+    stopWorkers();
+    d->countersTimer.stop();
+}
+
+QString ProxyServer::errorString() const
+{
+    return d->errorString;
+}
+
+quint16 ProxyServer::serverPort() const
+{
+    return d->port;
+}
+
+const ProxyConfig &ProxyServer::config() const
+{
+    return d->config;
+}
+
+void ProxyServer::setBackends(const QList<ProxyBackend> &backends)
+{
+    QList<ProxyBackend> next;
+    std::map<QString, std::shared_ptr<BackendState>> nextActive;
+    for (const ProxyBackend &backend : backends) {
+        if (nextActive.count(backend.id)) {
+            continue;
+        }
+        auto existing = d->active.find(backend.id);
+        if (existing != d->active.end() && existing->second->backend == backend) {
+            nextActive[backend.id] = existing->second;
+        } else {
+            if (existing != d->active.end()) {
+                d->startDrain(existing->second, false);
+            }
+            nextActive[backend.id] = d->makeState(backend);
+        }
+        next.append(backend);
+    }
+    for (const auto &[id, state] : d->active) {
+        if (!nextActive.count(id)) {
+            d->startDrain(state, true);
+        }
+    }
+    d->backends = next;
+    d->active = std::move(nextActive);
+    d->publishSnapshot();
+}
+
+void ProxyServer::addBackend(const ProxyBackend &backend)
+{
+    QList<ProxyBackend> next = d->backends;
+    const auto it = std::find_if(next.begin(), next.end(),
+                                 [&](const ProxyBackend &b) { return b.id == backend.id; });
+    if (it != next.end()) {
+        *it = backend;
+    } else {
+        next.append(backend);
+    }
+    setBackends(next);
+}
+
+void ProxyServer::drainBackend(const QString &id)
+{
+    auto it = d->active.find(id);
+    if (it == d->active.end()) {
+        const bool pending = std::any_of(d->drains.begin(), d->drains.end(), [&](const auto &dr) {
+            return dr.announce && dr.state->backend.id == id;
+        });
+        if (!pending) {
+            // Unknown or already gone: report it as drained, still asynchronously.
+            QMetaObject::invokeMethod(
+                this, [this, id] { Q_EMIT backendDrained(id); }, Qt::QueuedConnection);
+        }
+        return;
+    }
+    d->startDrain(it->second, true);
+    d->active.erase(it);
+    d->backends.erase(std::remove_if(d->backends.begin(), d->backends.end(),
+                                     [&](const ProxyBackend &b) { return b.id == id; }),
+                      d->backends.end());
+    d->publishSnapshot();
+}
+
+QList<ProxyBackend> ProxyServer::backends() const
+{
+    return d->backends;
+}
+
+QList<BackendCounters> ProxyServer::counters() const
+{
+    return d->merged;
+}
+
+} // namespace Shoal::Core
