@@ -97,7 +97,8 @@ void printTable(const QJsonObject &status, bool withStats)
         for (const QJsonValue &proxy : service.value(u"proxies").toArray()) {
             proxies.append(proxy.toString());
         }
-        std::printf("service %s: %d/%d running%s%s\n", qPrintable(service.value(u"name").toString()),
+        std::printf("service %s: %d/%d running%s%s\n",
+                    qPrintable(service.value(u"name").toString()),
                     service.value(u"running").toInt(), service.value(u"desired").toInt(),
                     proxies.isEmpty() ? "" : ", proxy ", qPrintable(proxies.join(u", "_s)));
         if (withStats) {
@@ -115,8 +116,7 @@ void printTable(const QJsonObject &status, bool withStats)
                             c.value(u"cpuPercent").toDouble(),
                             qPrintable(megabytes(c.value(u"memoryBytes").toDouble())),
                             c.value(u"requests").toDouble(),
-                            c.value(u"requestsPerSecond").toDouble(),
-                            c.value(u"p99Ms").toDouble());
+                            c.value(u"requestsPerSecond").toDouble(), c.value(u"p99Ms").toDouble());
                 continue;
             }
             QStringList ports;

@@ -38,8 +38,7 @@ ControlServer::ControlServer(Core::StackController *stack, QObject *parent)
     : QObject(parent)
     , m_stack(stack)
     , m_server(new QLocalServer(this))
-{
-}
+{}
 
 QString ControlServer::socketPath() const
 {
@@ -61,8 +60,8 @@ bool ControlServer::listen()
         QLocalSocket probe;
         probe.connectToServer(path);
         if (probe.waitForConnected(ProbeTimeoutMs)) {
-            m_error = u"another Shoal already runs project %1 (%2)"_s.arg(
-                m_stack->project().name, path);
+            m_error =
+                u"another Shoal already runs project %1 (%2)"_s.arg(m_stack->project().name, path);
             return false;
         }
         QLocalServer::removeServer(path);
@@ -118,8 +117,8 @@ void ControlServer::handle(QLocalSocket *socket, const QByteArray &line)
         QPointer<QLocalSocket> client(socket);
         auto connection = std::make_shared<QMetaObject::Connection>();
         *connection = connect(m_stack, &Core::StackController::scaleFinished, this,
-                              [client, service, replicas, connection](
-                                  const QString &scaled, bool ok, const QString &error) {
+                              [client, service, replicas,
+                               connection](const QString &scaled, bool ok, const QString &error) {
                                   if (scaled != service) {
                                       return;
                                   }
@@ -137,14 +136,15 @@ void ControlServer::handle(QLocalSocket *socket, const QByteArray &line)
 
     if (command == u"down") {
         QPointer<QLocalSocket> client(socket);
-        connect(m_stack, &Core::StackController::downFinished, this,
-                [this, client](bool ok, const QString &error) {
-                    if (client) {
-                        reply(client, {{u"ok"_s, ok}, {u"error"_s, error}});
-                    }
-                    Q_EMIT downCompleted();
-                },
-                Qt::SingleShotConnection);
+        connect(
+            m_stack, &Core::StackController::downFinished, this,
+            [this, client](bool ok, const QString &error) {
+                if (client) {
+                    reply(client, {{u"ok"_s, ok}, {u"error"_s, error}});
+                }
+                Q_EMIT downCompleted();
+            },
+            Qt::SingleShotConnection);
         m_stack->down();
         return;
     }

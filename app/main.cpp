@@ -55,8 +55,8 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    static const QStringList headless{u"run"_s, u"config"_s, u"proxy"_s, u"ps"_s,
-                                      u"stats"_s, u"scale"_s, u"down"_s};
+    static const QStringList headless{u"run"_s,   u"config"_s, u"proxy"_s, u"ps"_s,
+                                      u"stats"_s, u"scale"_s,  u"down"_s};
     if (headless.contains(command)) {
         QCoreApplication app(argc, argv);
         QStringList arguments = argumentList(argc, argv);
@@ -74,8 +74,8 @@ int main(int argc, char **argv)
         return Shoal::App::runControlCommand(command, arguments);
     }
 
-    if (command.startsWith(u'-') && command != u"-f" && command != u"--file"
-        && command != u"-p" && command != u"--engine" && command != u"--env-file") {
+    if (command.startsWith(u'-') && command != u"-f" && command != u"--file" && command != u"-p" &&
+        command != u"--engine" && command != u"--env-file") {
         std::fprintf(stderr, "shoal: unknown option %s\n\n%s", argv[1], Usage);
         return 2;
     }

@@ -48,8 +48,7 @@ int runHeadlessCommand(const QStringList &arguments)
         "Ctrl+C ends Shoal and leaves the containers running unless --down is given."_s);
     parser.addHelpOption();
     StackOptions::addTo(parser);
-    parser.addOption({u"scale"_s, u"Run N replicas of SERVICE (repeatable)."_s,
-                      u"SERVICE=N"_s});
+    parser.addOption({u"scale"_s, u"Run N replicas of SERVICE (repeatable)."_s, u"SERVICE=N"_s});
     parser.addOption({u"status-json"_s, u"Print the stack's state as one JSON line a second."_s});
     parser.addOption({u"down"_s, u"Remove the stack's containers and network on exit."_s});
     parser.addOption({u"build"_s, u"Rebuild images of services with a build section."_s});
@@ -100,15 +99,12 @@ int runHeadlessCommand(const QStringList &arguments)
         stack.down();
     };
 
-    QObject::connect(&stack, &Core::StackController::progress, &stack, [](const QString &m) {
-        std::fprintf(stderr, "shoal: %s\n", qPrintable(m));
-    });
+    QObject::connect(&stack, &Core::StackController::progress, &stack,
+                     [](const QString &m) { std::fprintf(stderr, "shoal: %s\n", qPrintable(m)); });
     QObject::connect(&stack, &Core::StackController::errorOccurred, &stack,
                      [](const QString &message) { printError(message); });
     QObject::connect(&stack, &Core::StackController::downFinished, &stack,
-                     [&](bool ok, const QString &) {
-                         QCoreApplication::exit(ok ? exitCode : 1);
-                     });
+                     [&](bool ok, const QString &) { QCoreApplication::exit(ok ? exitCode : 1); });
     QObject::connect(&stack, &Core::StackController::upFinished, &stack,
                      [&](bool ok, const QString &error) {
                          if (!ok) {

@@ -24,8 +24,7 @@ struct MetricsStore::Series
 
 MetricsStore::MetricsStore(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 MetricsStore::~MetricsStore()
 {
@@ -66,8 +65,8 @@ void MetricsStore::recordRequests(const QString &service, const QString &replica
 
     // The rate comes from two totals and the time between them, so a late or skipped
     // publication of the proxy's counters does not show up as a spike or a dip.
-    if (series.lastRequestsTimeMs > 0 && timeMs > series.lastRequestsTimeMs
-        && requestsTotal >= latest.requestsTotal) {
+    if (series.lastRequestsTimeMs > 0 && timeMs > series.lastRequestsTimeMs &&
+        requestsTotal >= latest.requestsTotal) {
         const double seconds = double(timeMs - series.lastRequestsTimeMs) / MsPerSecond;
         latest.requestsPerSecond = double(requestsTotal - latest.requestsTotal) / seconds;
     } else {

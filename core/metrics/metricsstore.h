@@ -11,9 +11,9 @@ namespace Shoal::Core {
 /// One second of one replica.
 struct MetricPoint
 {
-    qint64 timeMs = 0;        ///< ms since the epoch
-    double cpuPercent = -1;   ///< -1: no sample this second
-    double memoryBytes = -1;  ///< -1: no sample this second
+    qint64 timeMs = 0;       ///< ms since the epoch
+    double cpuPercent = -1;  ///< -1: no sample this second
+    double memoryBytes = -1; ///< -1: no sample this second
     double requestsPerSecond = 0;
     quint64 requestsTotal = 0;
     double p99Ms = 0;
@@ -52,8 +52,8 @@ public:
 
     void setHistorySeconds(int seconds);
 
-    void recordCpu(const QString &service, const QString &replica, qint64 timeMs,
-                   double cpuPercent, int onlineCpus, quint64 memoryBytes, quint64 memoryLimit);
+    void recordCpu(const QString &service, const QString &replica, qint64 timeMs, double cpuPercent,
+                   int onlineCpus, quint64 memoryBytes, quint64 memoryLimit);
     /// Request counters are totals; the store derives requests per second from them.
     void recordRequests(const QString &service, const QString &replica, qint64 timeMs,
                         quint64 requestsTotal, double p50Ms, double p99Ms, quint64 failures);

@@ -35,8 +35,9 @@ void ReadinessProbe::attempt()
     m_socket = new QTcpSocket(this);
     QTcpSocket *socket = m_socket;
     connect(socket, &QTcpSocket::connected, this, [this, socket] {
-        const QByteArray request = "GET " + m_path.toUtf8()
-                                 + " HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: shoal-probe\r\n\r\n";
+        const QByteArray request =
+            "GET " + m_path.toUtf8() +
+            " HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: shoal-probe\r\n\r\n";
         socket->write(request);
     });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] {

@@ -11,13 +11,14 @@ namespace Shoal::Core {
 struct ReplicaInfo
 {
     QString id;
-    QString name;        ///< PROJECT-SERVICE-N
+    QString name; ///< PROJECT-SERVICE-N
     QString service;
-    int number = 0;      ///< com.docker.compose.container-number
-    QString state;       ///< engine state: created, running, exited, ... or "draining"
-    QString health;      ///< healthy, unhealthy, starting, or empty without healthcheck
+    int number = 0; ///< com.docker.compose.container-number
+    QString state;  ///< engine state: created, running, exited, ... or "draining"
+    QString health; ///< healthy, unhealthy, starting, or empty without healthcheck
     QList<QPair<int, quint16>> publishedPorts; ///< container port -> 127.0.0.1 host port
     QDateTime startedAt;
+    int exitCode = -1; ///< for exited containers, from the engine's status line
     bool inRotation = false;
 };
 

@@ -107,8 +107,8 @@ QString ReplicaSpec::configHash(const ServiceSpec &service)
     single.name = u"hash"_s;
     single.services.append(service);
     const QJsonObject json = composeProjectToJson(single);
-    const QByteArray canonical = QJsonDocument(json.value(u"services"_s).toObject())
-                                     .toJson(QJsonDocument::Compact);
+    const QByteArray canonical =
+        QJsonDocument(json.value(u"services"_s).toObject()).toJson(QJsonDocument::Compact);
     return QString::fromLatin1(
         QCryptographicHash::hash(canonical, QCryptographicHash::Sha256).toHex());
 }

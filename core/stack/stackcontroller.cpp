@@ -3,6 +3,7 @@
 #include "composelabels.h"
 #include "readinessprobe.h"
 #include "replicaspec.h"
+#include "startuporder.h"
 #include "statsfollower.h"
 
 #include <core/engine/buildcontext.h>
@@ -23,6 +24,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcStack, "shoal.core.stack", QtInfoMsg)
 
@@ -86,6 +88,18 @@ QString healthFromStatus(const QString &status)
     return {};
 }
 
+// "Exited (137) 3 seconds ago" -> 137
+int exitCodeFromStatus(const QString &status)
+{
+    if (!status.startsWith(u"Exited (")) {
+        return -1;
+    }
+    const qsizetype close = status.indexOf(u')');
+    bool ok = false;
+    const int code = status.mid(8, close - 8).toInt(&ok);
+    return ok ? code : -1;
+}
+
 ReplicaInfo replicaFromListing(const QJsonObject &entry)
 {
     ReplicaInfo replica;
@@ -97,13 +111,14 @@ ReplicaInfo replicaFromListing(const QJsonObject &entry)
     replica.number = labels.value(ComposeLabels::ContainerNumber).toString().toInt();
     replica.state = entry.value(u"State").toString();
     replica.health = healthFromStatus(entry.value(u"Status").toString());
+    replica.exitCode = exitCodeFromStatus(entry.value(u"Status").toString());
     for (const QJsonValue &value : entry.value(u"Ports").toArray()) {
         const QJsonObject port = value.toObject();
         const int publicPort = port.value(u"PublicPort").toInt();
         const QString ip = port.value(u"IP").toString();
         if (publicPort > 0 && (ip == u"127.0.0.1" || ip == u"0.0.0.0")) {
-            replica.publishedPorts.append({port.value(u"PrivatePort").toInt(),
-                                           quint16(publicPort)});
+            replica.publishedPorts.append(
+                {port.value(u"PrivatePort").toInt(), quint16(publicPort)});
         }
     }
     std::sort(replica.publishedPorts.begin(), replica.publishedPorts.end());
@@ -137,7 +152,7 @@ public:
 
     struct ServiceRuntime
     {
-        int desired = -1;     ///< -1 until up() or scale() says
+        int desired = -1; ///< -1 until up() or scale() says
         bool busy = false;
         bool again = false;
         bool userAsked = false;
@@ -155,6 +170,10 @@ public:
         for (const ServiceSpec &service : q->m_project.services) {
             services.insert(service.name, ServiceRuntime{});
         }
+        QObject::connect(q, &StackController::scaleFinished, q,
+                         [this](const QString &service, bool ok, const QString &error) {
+                             onScaleFinished(service, ok, error);
+                         });
     }
 
     // --- state from the engine -------------------------------------------------------
@@ -191,9 +210,9 @@ public:
         for (const QJsonValue &value : entries) {
             const QJsonObject entry = value.toObject();
             const QJsonObject labels = entry.value(u"Labels").toObject();
-            if (labels.value(ComposeLabels::OneOff).toString().compare(u"true"_s,
-                                                                       Qt::CaseInsensitive)
-                == 0) {
+            if (labels.value(ComposeLabels::OneOff)
+                    .toString()
+                    .compare(u"true"_s, Qt::CaseInsensitive) == 0) {
                 continue;
             }
             ReplicaInfo replica = replicaFromListing(entry);
@@ -225,6 +244,7 @@ public:
         stats->follow(replicas.values());
         Q_EMIT q->replicasChanged();
         reconcileDrift();
+        advanceUp();
     }
 
     // A replica that vanished or died without being asked (docker rm -f, a crash with
@@ -247,8 +267,8 @@ public:
     {
         QList<ReplicaInfo> result;
         for (const ReplicaInfo &replica : replicas) {
-            if (replica.service == service && !removing.contains(replica.id)
-                && replica.state != u"dead" && replica.state != u"removing") {
+            if (replica.service == service && !removing.contains(replica.id) &&
+                replica.state != u"dead" && replica.state != u"removing") {
                 result.append(replica);
             }
         }
@@ -272,9 +292,8 @@ public:
 
     bool needsHealthy(const ServiceSpec &service) const
     {
-        return service.healthcheck && !service.healthcheck->disabled
-            && !service.healthcheck->test.isEmpty()
-            && service.healthcheck->test.first() != u"NONE";
+        return service.healthcheck && !service.healthcheck->disabled &&
+               !service.healthcheck->test.isEmpty() && service.healthcheck->test.first() != u"NONE";
     }
 
     bool inRotation(const ReplicaInfo &replica) const
@@ -292,13 +311,13 @@ public:
     void probeNewReplicas()
     {
         for (const ReplicaInfo &replica : std::as_const(replicas)) {
-            if (replica.state != u"running" || ready.contains(replica.id)
-                || probing.contains(replica.id) || removing.contains(replica.id)) {
+            if (replica.state != u"running" || ready.contains(replica.id) ||
+                probing.contains(replica.id) || removing.contains(replica.id)) {
                 continue;
             }
             const ServiceSpec *service = q->m_project.service(replica.service);
-            if (!service || needsHealthy(*service) || replica.publishedPorts.isEmpty()
-                || service->shoal.mode == u"tcp") {
+            if (!service || needsHealthy(*service) || replica.publishedPorts.isEmpty() ||
+                service->shoal.mode == u"tcp") {
                 ready.insert(replica.id);
                 continue;
             }
@@ -468,10 +487,10 @@ public:
         QList<ProxyServer *> holding;
         for (const ProxyBinding &binding : std::as_const(services[service.name].proxies)) {
             const QList<ProxyBackend> backends = binding.server->backends();
-            const bool present = std::any_of(backends.cbegin(), backends.cend(),
-                                              [&](const ProxyBackend &backend) {
-                                                  return backend.id == replica.name;
-                                              });
+            const bool present =
+                std::any_of(backends.cbegin(), backends.cend(), [&](const ProxyBackend &backend) {
+                    return backend.id == replica.name;
+                });
             if (present) {
                 holding.append(binding.server);
             }
@@ -526,8 +545,8 @@ public:
         updateProxies();
         // The proxy bounds the drain itself; this only guards against a signal that never
         // comes, so that a scale-down cannot hang.
-        const int guardMs = int(service.stopGracePeriodMs)
-                          + holding.first()->config().drainTimeoutMs + DrainSlackMs;
+        const int guardMs = int(service.stopGracePeriodMs) +
+                            holding.first()->config().drainTimeoutMs + DrainSlackMs;
         QTimer::singleShot(guardMs, q, [stopAndRemove] { (*stopAndRemove)(); });
     }
 
@@ -536,8 +555,8 @@ public:
     void ensureNetwork(std::function<void(const QString &)> done)
     {
         const QString name = ReplicaSpec::defaultNetworkName(q->m_project.name);
-        EngineReply *list = q->m_client->listNetworks({ComposeLabels::Project + u'='
-                                                       + q->m_project.name});
+        EngineReply *list =
+            q->m_client->listNetworks({ComposeLabels::Project + u'=' + q->m_project.name});
         QObject::connect(list, &EngineReply::finished, q, [this, list, name, done] {
             if (list->isError()) {
                 done(list->errorString());
@@ -565,8 +584,7 @@ public:
     {
         const QString image = service.imageName(q->m_project.name);
         EngineReply *inspect = q->m_client->inspectImage(image);
-        QObject::connect(inspect, &EngineReply::finished, q, [this, inspect, service, image,
-                                                              done] {
+        QObject::connect(inspect, &EngineReply::finished, q, [this, inspect, service, image, done] {
             const bool exists = !inspect->isError();
             if (exists && !(rebuildImages && service.build)) {
                 done({});
@@ -604,17 +622,16 @@ public:
                         return;
                     }
                     QMap<QString, QString> labels{{ComposeLabels::Project, q->m_project.name}};
-                    EngineReply *reply = q->m_client->buildImage(packed.tar, image,
-                                                                 build.dockerfile, build.args,
-                                                                 labels);
+                    EngineReply *reply = q->m_client->buildImage(
+                        packed.tar, image, build.dockerfile, build.args, labels);
                     QObject::connect(reply, &EngineReply::lineReceived, q,
                                      [](const QByteArray &line) {
                                          qCDebug(lcStack) << "build:" << line.trimmed();
                                      });
                     QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
-                        done(reply->isError() ? u"building %1: %2"_s.arg(image,
-                                                                         reply->errorString())
-                                              : QString());
+                        done(reply->isError()
+                                 ? u"building %1: %2"_s.arg(image, reply->errorString())
+                                 : QString());
                     });
                 },
                 Qt::QueuedConnection);
@@ -629,8 +646,8 @@ public:
         const bool hasTag = colon > image.lastIndexOf(u'/');
         query.addQueryItem(u"fromImage"_s, hasTag ? image.left(colon) : image);
         query.addQueryItem(u"tag"_s, hasTag ? image.mid(colon + 1) : u"latest"_s);
-        EngineReply *reply = q->m_client->stream(
-            "POST", u"/images/create?"_s + query.toString(QUrl::FullyEncoded));
+        EngineReply *reply =
+            q->m_client->stream("POST", u"/images/create?"_s + query.toString(QUrl::FullyEncoded));
         QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
             done(reply->isError()
                      ? u"image %1 is not on this engine and pulling it failed: %2"_s.arg(
@@ -653,8 +670,8 @@ public:
                 const int count = std::max(port.publishedEnd, port.published) - port.published;
                 for (int offset = 0; offset <= count; ++offset) {
                     ProxyConfig config;
-                    const bool anyAddress = port.hostIp.isEmpty() || port.hostIp == u"0.0.0.0"
-                                         || port.hostIp == u"::";
+                    const bool anyAddress =
+                        port.hostIp.isEmpty() || port.hostIp == u"0.0.0.0" || port.hostIp == u"::";
                     config.listenAddress = anyAddress ? QHostAddress(QHostAddress::LocalHost)
                                                       : QHostAddress(port.hostIp);
                     config.listenPort = quint16(port.published + offset);
@@ -667,8 +684,8 @@ public:
                     }
                     config.drainTimeoutMs = int(service.stopGracePeriodMs);
                     auto *server = new ProxyServer(config, q);
-                    const QString address = u"%1:%2"_s.arg(config.listenAddress.toString())
-                                                .arg(config.listenPort);
+                    const QString address =
+                        u"%1:%2"_s.arg(config.listenAddress.toString()).arg(config.listenPort);
                     if (!server->start()) {
                         const QString error = u"cannot listen on %1 for service %2: %3"_s.arg(
                             address, service.name, server->errorString());
@@ -677,10 +694,9 @@ public:
                     }
                     qCInfo(lcStack) << "proxy for" << service.name << "on" << address;
                     const QString serviceName = service.name;
-                    QObject::connect(server, &ProxyServer::countersUpdated, q,
-                                     [this, server, serviceName] {
-                                         recordCounters(serviceName, server);
-                                     });
+                    QObject::connect(
+                        server, &ProxyServer::countersUpdated, q,
+                        [this, server, serviceName] { recordCounters(serviceName, server); });
                     runtime.proxies.append(ProxyBinding{server, port.target + offset, address});
                 }
             }
@@ -738,8 +754,65 @@ public:
         }
     }
 
+    struct UpState
+    {
+        QSet<QString> waiting;  ///< not started yet: depends_on not satisfied
+        QSet<QString> launched; ///< being scaled
+        QSet<QString> started;  ///< scaled: replicas created and started
+        QStringList errors;
+    };
+
+    // Starts every waiting service whose dependencies allow it; finishes `up` when none is
+    // left. Runs again whenever a service finishes scaling or the replicas change (health).
+    void advanceUp()
+    {
+        if (!upState) {
+            return;
+        }
+        const QList<ReplicaInfo> known = replicas.values();
+        const QStringList waiting = upState->waiting.values();
+        for (const QString &name : waiting) {
+            const ServiceSpec *service = q->m_project.service(name);
+            const StartupOrder::Decision decision =
+                StartupOrder::check(q->m_project, *service, upState->started, known);
+            if (decision.readiness == StartupOrder::Readiness::Waiting) {
+                continue;
+            }
+            upState->waiting.remove(name);
+            if (decision.readiness == StartupOrder::Readiness::Failed) {
+                upState->errors.append(decision.reason);
+                Q_EMIT q->errorOccurred(decision.reason);
+                continue;
+            }
+            upState->launched.insert(name);
+            reconcile(name);
+        }
+
+        const bool blocked = !upState->waiting.isEmpty() && upState->launched.isEmpty() &&
+                             !upState->errors.isEmpty();
+        if ((upState->waiting.isEmpty() && upState->launched.isEmpty()) || blocked) {
+            const QStringList errors = upState->errors;
+            upState.reset();
+            upInProgress = false;
+            Q_EMIT q->upFinished(errors.isEmpty(), errors.join(u'\n'));
+        }
+    }
+
+    void onScaleFinished(const QString &service, bool ok, const QString &error)
+    {
+        if (!upState || !upState->launched.remove(service)) {
+            return;
+        }
+        upState->started.insert(service);
+        if (!ok) {
+            upState->errors.append(error);
+        }
+        advanceUp();
+    }
+
     void failUp(const QString &error)
     {
+        upState.reset();
         upInProgress = false;
         Q_EMIT q->errorOccurred(error);
         Q_EMIT q->upFinished(false, error);
@@ -757,6 +830,7 @@ public:
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
+    std::optional<UpState> upState;
     bool upInProgress = false;
     bool rebuildImages = false;
     bool shuttingDown = false;
@@ -796,8 +870,7 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
     auto afterNegotiation = [this] {
         d->ensureNetwork([this](const QString &networkError) {
             if (!networkError.isEmpty()) {
-                d->failUp(u"creating the network of %1: %2"_s.arg(m_project.name,
-                                                                   networkError));
+                d->failUp(u"creating the network of %1: %2"_s.arg(m_project.name, networkError));
                 return;
             }
             auto images = std::make_shared<Barrier>(
@@ -826,12 +899,12 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
     }
     auto connection = std::make_shared<QMetaObject::Connection>();
     auto lost = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(m_client, &DockerClient::connected, this,
-                          [connection, lost, afterNegotiation] {
-                              disconnect(*connection);
-                              disconnect(*lost);
-                              afterNegotiation();
-                          });
+    *connection =
+        connect(m_client, &DockerClient::connected, this, [connection, lost, afterNegotiation] {
+            disconnect(*connection);
+            disconnect(*lost);
+            afterNegotiation();
+        });
     *lost = connect(m_client, &DockerClient::engineLost, this,
                     [this, connection, lost](const QString &reason) {
                         disconnect(*connection);
@@ -843,39 +916,25 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
 
 void StackController::reconcileForUp()
 {
-    auto pending = std::make_shared<QSet<QString>>();
+    const QString cycle = StartupOrder::findCycle(m_project);
+    if (!cycle.isEmpty()) {
+        d->failUp(u"depends_on has a cycle: %1"_s.arg(cycle));
+        return;
+    }
+    Private::UpState state;
     for (const ServiceSpec &service : m_project.services) {
-        pending->insert(service.name);
+        state.waiting.insert(service.name);
         // A service that already runs (started by docker compose, or by an earlier Shoal)
         // keeps its scale unless the user asked for another: opening a stack is not a
         // request to change it.
         auto &runtime = d->services[service.name];
         const int existing = int(d->activeReplicas(service.name).size());
-        runtime.desired = d->scaleOverrides.value(service.name,
-                                                  existing > 0 ? existing : service.replicas);
+        runtime.desired =
+            d->scaleOverrides.value(service.name, existing > 0 ? existing : service.replicas);
         runtime.userAsked = true;
     }
-    auto errors = std::make_shared<QStringList>();
-    auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(this, &StackController::scaleFinished, this,
-                          [this, pending, errors, connection](const QString &service, bool ok,
-                                                              const QString &error) {
-                              if (!pending->remove(service)) {
-                                  return;
-                              }
-                              if (!ok) {
-                                  errors->append(error);
-                              }
-                              if (!pending->isEmpty()) {
-                                  return;
-                              }
-                              disconnect(*connection);
-                              d->upInProgress = false;
-                              Q_EMIT upFinished(errors->isEmpty(), errors->join(u'\n'));
-                          });
-    for (const ServiceSpec &service : m_project.services) {
-        d->reconcile(service.name);
-    }
+    d->upState = state;
+    d->advanceUp();
 }
 
 void StackController::scale(const QString &service, int replicas)
@@ -925,26 +984,23 @@ void StackController::down()
         const QJsonArray entries = list->json().array();
         auto removeNetworks = [this, filters](const QString &containerError) {
             EngineReply *networks = m_client->listNetworks(filters);
-            connect(networks, &EngineReply::finished, this,
-                    [this, networks, containerError] {
-                        const QJsonArray found = networks->json().array();
-                        auto barrier = std::make_shared<Barrier>(
-                            int(found.size()), [this, containerError](const QString &e) {
-                                d->replicas.clear();
-                                Q_EMIT replicasChanged();
-                                const QString error = containerError.isEmpty() ? e
-                                                                               : containerError;
-                                Q_EMIT downFinished(error.isEmpty(), error);
-                            });
-                        for (const QJsonValue &value : found) {
-                            EngineReply *remove = m_client->removeNetwork(
-                                value.toObject().value(u"Id").toString());
-                            connect(remove, &EngineReply::finished, this, [remove, barrier] {
-                                barrier->arrive(remove->isError() ? remove->errorString()
-                                                                  : QString());
-                            });
-                        }
+            connect(networks, &EngineReply::finished, this, [this, networks, containerError] {
+                const QJsonArray found = networks->json().array();
+                auto barrier = std::make_shared<Barrier>(
+                    int(found.size()), [this, containerError](const QString &e) {
+                        d->replicas.clear();
+                        Q_EMIT replicasChanged();
+                        const QString error = containerError.isEmpty() ? e : containerError;
+                        Q_EMIT downFinished(error.isEmpty(), error);
                     });
+                for (const QJsonValue &value : found) {
+                    EngineReply *remove =
+                        m_client->removeNetwork(value.toObject().value(u"Id").toString());
+                    connect(remove, &EngineReply::finished, this, [remove, barrier] {
+                        barrier->arrive(remove->isError() ? remove->errorString() : QString());
+                    });
+                }
+            });
         };
         auto containers = std::make_shared<Barrier>(int(entries.size()), removeNetworks);
         for (const QJsonValue &value : entries) {
@@ -961,6 +1017,60 @@ void StackController::down()
                 });
             });
         }
+    });
+}
+
+void StackController::removeReplica(const QString &containerName)
+{
+    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
+                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
+    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
+    if (!spec || d->removing.contains(it->id)) {
+        Q_EMIT errorOccurred(u"no replica %1 to remove in %2"_s.arg(containerName, m_project.name));
+        return;
+    }
+    const ReplicaInfo replica = *it;
+    auto &runtime = d->services[replica.service];
+    runtime.desired = std::max(0, int(d->activeReplicas(replica.service).size()) - 1);
+    runtime.busy = true;
+    auto barrier =
+        std::make_shared<Barrier>(1, [this, service = replica.service](const QString &error) {
+            d->services[service].busy = false;
+            d->refresh([this, service, error] {
+                if (!error.isEmpty()) {
+                    Q_EMIT errorOccurred(error);
+                }
+                if (d->services[service].again) {
+                    d->reconcile(service);
+                    return;
+                }
+                Q_EMIT scaleFinished(service, error.isEmpty(), error);
+            });
+        });
+    d->removeReplica(*spec, replica, barrier);
+}
+
+void StackController::restartReplica(const QString &containerName)
+{
+    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
+                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
+    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
+    if (!spec) {
+        Q_EMIT errorOccurred(
+            u"no replica %1 to restart in %2"_s.arg(containerName, m_project.name));
+        return;
+    }
+    const QString id = it->id;
+    d->ready.remove(id);
+    d->updateProxies();
+    Q_EMIT progress(u"restarting %1"_s.arg(containerName));
+    const int grace = int((spec->stopGracePeriodMs + 999) / 1000);
+    EngineReply *reply = m_client->post(u"/containers/%1/restart?t=%2"_s.arg(id).arg(grace));
+    connect(reply, &EngineReply::finished, this, [this, reply, containerName] {
+        if (reply->isError()) {
+            Q_EMIT errorOccurred(u"restarting %1: %2"_s.arg(containerName, reply->errorString()));
+        }
+        d->scheduleRefresh();
     });
 }
 

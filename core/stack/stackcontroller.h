@@ -28,8 +28,7 @@ class StackController : public QObject
     Q_DISABLE_COPY_MOVE(StackController)
 
 public:
-    StackController(DockerClient *client, const ComposeProject &project,
-                    QObject *parent = nullptr);
+    StackController(DockerClient *client, const ComposeProject &project, QObject *parent = nullptr);
     ~StackController() override;
 
     const ComposeProject &project() const { return m_project; }
@@ -48,6 +47,11 @@ public:
     void scale(const QString &service, int replicas);
     /// Stops the proxies, then removes the project's containers and network.
     void down();
+    /// Removes one replica instead of the highest-numbered: drained first, then stopped
+    /// and removed; the service's asked scale drops by one. Emits scaleFinished().
+    void removeReplica(const QString &containerName);
+    /// Restarts one replica: out of rotation, stop with its grace period, start again.
+    void restartReplica(const QString &containerName);
 
     int desiredReplicas(const QString &service) const;
     QList<ReplicaInfo> replicas(const QString &service = {}) const;

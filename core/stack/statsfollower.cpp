@@ -21,8 +21,7 @@ StatsFollower::StatsFollower(DockerClient *client, MetricsStore *metrics, QObjec
     : QObject(parent)
     , m_client(client)
     , m_metrics(metrics)
-{
-}
+{}
 
 StatsFollower::~StatsFollower()
 {
@@ -80,9 +79,8 @@ void StatsFollower::open(const ReplicaInfo &replica)
         if (!sample) {
             return;
         }
-        m_metrics->recordCpu(service, name, QDateTime::currentMSecsSinceEpoch(),
-                             sample->cpuPercent, sample->onlineCpus, sample->memoryUsage,
-                             sample->memoryLimit);
+        m_metrics->recordCpu(service, name, QDateTime::currentMSecsSinceEpoch(), sample->cpuPercent,
+                             sample->onlineCpus, sample->memoryUsage, sample->memoryLimit);
     });
     connect(reply, &EngineReply::finished, this, [this, reply, id] {
         const auto it = m_streams.find(id);

@@ -537,7 +537,34 @@ void startConnection(int fd)
 
 } // namespace
 
-int main()
+// `whoami probe`: the image has no shell and no curl, so its healthcheck runs the binary
+// itself: GET /health on the local port, exit status 0 only for a 200.
+int probeHealth(int port)
+{
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return 1;
+    }
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        close(fd);
+        return 1;
+    }
+    const char request[] = "GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (write(fd, request, sizeof request - 1) != static_cast<ssize_t>(sizeof request - 1)) {
+        close(fd);
+        return 1;
+    }
+    char reply[64] = {};
+    const ssize_t received = read(fd, reply, sizeof reply - 1);
+    close(fd);
+    return received > 12 && std::strncmp(reply + 8, " 200", 4) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
     int port = DefaultPort;
     if (const char *text = std::getenv("PORT")) {
@@ -547,6 +574,16 @@ int main()
             return 2;
         }
         port = static_cast<int>(*value);
+    }
+
+    // Extra modes for example stacks: a healthcheck, and a one-shot job that ends with a
+    // chosen status (for depends_on: service_completed_successfully).
+    if (argc > 1 && std::strcmp(argv[1], "probe") == 0) {
+        return probeHealth(port);
+    }
+    if (argc > 2 && std::strcmp(argv[1], "exit") == 0) {
+        std::printf("whoami: one-shot job ending with status %s\n", argv[2]);
+        return std::atoi(argv[2]);
     }
 
     char name[256] = {};

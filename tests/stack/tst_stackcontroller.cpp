@@ -50,8 +50,8 @@ void TestStackController::initTestCase()
     m_client->negotiate();
     QVERIFY(connected.wait(10000));
 
-    m_stack = std::make_unique<StackController>(m_client.get(),
-                                                exampleProject(m_project, &m_proxyPort));
+    m_stack =
+        std::make_unique<StackController>(m_client.get(), exampleProject(m_project, &m_proxyPort));
 }
 
 void TestStackController::cleanupTestCase()
