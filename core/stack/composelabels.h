@@ -17,4 +17,9 @@ inline constexpr QLatin1StringView Version("com.docker.compose.version");
 inline constexpr QLatin1StringView Network("com.docker.compose.network");
 inline constexpr QLatin1StringView Image("com.docker.compose.image");
 
+/// Shoal's own digest of the service definition a replica was created from. Only replicas
+/// that carry it are recreated when the definition changes: compose computes its
+/// config-hash differently, and a stack adopted from compose is not to be touched.
+inline constexpr QLatin1StringView ShoalConfigHash("io.github.shoal.config-hash");
+
 } // namespace Shoal::Core::ComposeLabels

@@ -18,7 +18,8 @@ struct ReplicaInfo
     QString health; ///< healthy, unhealthy, starting, or empty without healthcheck
     QList<QPair<int, quint16>> publishedPorts; ///< container port -> 127.0.0.1 host port
     QDateTime startedAt;
-    int exitCode = -1; ///< for exited containers, from the engine's status line
+    QString configHash; ///< Shoal's digest of the definition; empty if not made by Shoal
+    int exitCode = -1;  ///< for exited containers, from the engine's status line
     bool inRotation = false;
 };
 

@@ -152,7 +152,9 @@ QJsonObject ReplicaSpec::createBody(const ComposeProject &project, const Service
     labels.insert(ComposeLabels::Service, service.name);
     labels.insert(ComposeLabels::ContainerNumber, QString::number(number));
     labels.insert(ComposeLabels::OneOff, u"False"_s);
-    labels.insert(ComposeLabels::ConfigHash, configHash(service));
+    const QString hash = configHash(service);
+    labels.insert(ComposeLabels::ConfigHash, hash);
+    labels.insert(ComposeLabels::ShoalConfigHash, hash);
     labels.insert(ComposeLabels::WorkingDir, project.workingDir);
     labels.insert(ComposeLabels::ConfigFiles, project.configFiles.join(u','));
     labels.insert(ComposeLabels::Image, service.imageName(project.name));

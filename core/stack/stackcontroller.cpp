@@ -12,6 +12,7 @@
 #include <core/proxy/proxyserver.h>
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -109,6 +110,7 @@ ReplicaInfo replicaFromListing(const QJsonObject &entry)
     const QJsonObject labels = entry.value(u"Labels").toObject();
     replica.service = labels.value(ComposeLabels::Service).toString();
     replica.number = labels.value(ComposeLabels::ContainerNumber).toString().toInt();
+    replica.configHash = labels.value(ComposeLabels::ShoalConfigHash).toString();
     replica.state = entry.value(u"State").toString();
     replica.health = healthFromStatus(entry.value(u"Status").toString());
     replica.exitCode = exitCodeFromStatus(entry.value(u"Status").toString());
@@ -426,6 +428,9 @@ public:
             for (const ReplicaInfo &replica : victims) {
                 removeReplica(*service, replica, barrier);
             }
+        } else if (const ReplicaInfo *outdated = findOutdated(*service, active);
+                   outdated && runtime.userAsked) {
+            recreate(*service, *outdated, std::make_shared<Barrier>(1, finish));
         } else {
             QList<ReplicaInfo> stopped;
             if (runtime.userAsked) {
@@ -444,23 +449,83 @@ public:
 
     void createReplica(const ServiceSpec &service, int number, std::shared_ptr<Barrier> barrier)
     {
+        createReplica(service, number,
+                      [barrier](const QString &, const QString &error) { barrier->arrive(error); });
+    }
+
+    // Creates and starts replica `number`; `done` gets its id or the error.
+    void createReplica(const ServiceSpec &service, int number,
+                       std::function<void(const QString &, const QString &)> done)
+    {
         const QString name = ReplicaSpec::containerName(q->m_project.name, service.name, number);
         Q_EMIT q->progress(u"creating %1"_s.arg(name));
         const QJsonObject body = ReplicaSpec::createBody(q->m_project, service, number);
         EngineReply *reply = q->m_client->createContainer(name, body);
-        QObject::connect(reply, &EngineReply::finished, q, [this, reply, name, barrier] {
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, name, done] {
             if (reply->isError()) {
                 QString message = reply->errorString();
                 if (reply->statusCode() == 409) {
                     message += u" (a container that is not part of this stack has the name; "
                                "remove or rename it)"_s;
                 }
-                barrier->arrive(message);
+                done({}, message);
                 return;
             }
             const QString id = reply->json().object().value(u"Id").toString();
-            startReplica(id, name, barrier);
+            auto started =
+                std::make_shared<Barrier>(1, [id, done](const QString &error) { done(id, error); });
+            startReplica(id, name, started);
         });
+    }
+
+    const ReplicaInfo *findOutdated(const ServiceSpec &service, const QList<ReplicaInfo> &active)
+    {
+        const QString hash = ReplicaSpec::configHash(service);
+        for (const ReplicaInfo &replica : active) {
+            if (!replica.configHash.isEmpty() && replica.configHash != hash) {
+                return &replicas[replica.id];
+            }
+        }
+        return nullptr;
+    }
+
+    // A changed definition replaces replicas one at a time: the new one takes traffic
+    // before the old one is drained, so the service never runs short.
+    void recreate(const ServiceSpec &service, const ReplicaInfo &old,
+                  std::shared_ptr<Barrier> barrier)
+    {
+        Q_EMIT q->progress(u"recreating %1: its definition changed"_s.arg(old.name));
+        services[service.name].again = true;
+        const ServiceSpec spec = service;
+        const ReplicaInfo previous = old;
+        createReplica(spec, highestNumber(service.name) + 1,
+                      [this, spec, previous, barrier](const QString &id, const QString &error) {
+                          if (!error.isEmpty()) {
+                              services[spec.name].again = false;
+                              barrier->arrive(error);
+                              return;
+                          }
+                          scheduleRefresh();
+                          waitUntilInRotation(id, [this, spec, previous, barrier] {
+                              removeReplica(spec, previous, barrier);
+                          });
+                      });
+    }
+
+    void waitUntilInRotation(const QString &id, std::function<void()> then)
+    {
+        auto *timer = new QTimer(q);
+        auto deadline = std::make_shared<QElapsedTimer>();
+        deadline->start();
+        QObject::connect(timer, &QTimer::timeout, q, [this, timer, deadline, id, then] {
+            const bool serving = replicas.contains(id) && inRotation(replicas.value(id));
+            if (!serving && deadline->elapsed() < ReadinessProbe::DefaultTimeoutMs) {
+                return;
+            }
+            timer->deleteLater();
+            then();
+        });
+        timer->start(RefreshDebounceMs);
     }
 
     void startReplica(const QString &id, const QString &name, std::shared_ptr<Barrier> barrier)

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void testDockerComposeSeesShoalStack();
     void testAdoptsStackStartedByDockerCompose();
     void testScalingUnderLoadLosesNoRequest();
+    void testChangedDefinitionRecreatesReplicasWithoutLoss();
 
 private:
     ComposeProject load(const QString &yaml, const QString &project);
@@ -304,6 +305,60 @@ services:
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);
     QVERIFY(totals.ok > 500);
+}
+
+void TestStackLifecycle::testChangedDefinitionRecreatesReplicasWithoutLoss()
+{
+    // Given two replicas serving traffic
+    const QString name = m_prefix + u"-recreate"_s;
+    const quint16 port = freeLoopbackPort();
+    const QString yaml = uR"(
+services:
+  web:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    environment:
+      RELEASE: "%2"
+    stop_grace_period: 5s
+)"_s;
+    QStringList before;
+    {
+        StackController first(m_client.get(), load(yaml.arg(port).arg(1), name));
+        QVERIFY(bringUp(first, {{u"web"_s, 2}}));
+        for (const ReplicaInfo &replica : first.replicas(u"web"_s)) {
+            before.append(replica.name);
+        }
+    }
+    QCOMPARE(before.size(), 2);
+
+    // When the definition changes and the stack is brought up again under load
+    StackController second(m_client.get(), load(yaml.arg(port).arg(2), name));
+    LoadGenerator load(port, 4, std::chrono::milliseconds(2));
+    QString error;
+    QSignalSpy up(&second, &StackController::upFinished);
+    second.up();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        second.proxy(u"web"_s) && second.proxy(u"web"_s)->backends().size() == 2, 30000);
+    load.start(std::chrono::seconds(120));
+    QVERIFY(up.wait(120000) || up.count() == 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!second.isBusy(), 60000);
+    QTest::qWait(500);
+    const LoadGenerator::Totals totals = load.stop();
+
+    // Then both replicas were replaced, and no request failed on the way
+    QStringList after;
+    for (const ReplicaInfo &replica : second.replicas(u"web"_s)) {
+        after.append(replica.name);
+        const QJsonArray env =
+            inspect(replica.name).value(u"Config").toObject().value(u"Env").toArray();
+        QVERIFY(env.contains(u"RELEASE=2"_s));
+    }
+    QCOMPARE(after.size(), 2);
+    for (const QString &old : before) {
+        QVERIFY2(!after.contains(old), qPrintable(after.join(u' ')));
+    }
+    QCOMPARE(totals.non2xx, 0L);
+    QCOMPARE(totals.socketErrors, 0L);
 }
 
 QTEST_GUILESS_MAIN(TestStackLifecycle)
