@@ -142,6 +142,9 @@ int runControlCommand(const QString &verb, const QStringList &arguments)
     if (verb == u"ps" || verb == u"stats") {
         parser.addOption({u"json"_s, u"Print JSON."_s});
     }
+    if (verb == u"down") {
+        parser.addOption({u"volumes"_s, u"Also remove the project's named volumes."_s});
+    }
     if (verb == u"scale") {
         parser.addPositionalArgument(u"SERVICE=N"_s, u"N replicas, or +N / -N more or fewer."_s);
     }
@@ -203,7 +206,9 @@ int runControlCommand(const QString &verb, const QStringList &arguments)
     }
 
     if (verb == u"down") {
-        const auto answer = ask(path, {{u"command"_s, u"down"_s}}, ScaleTimeoutMs);
+        const auto answer =
+            ask(path, {{u"command"_s, u"down"_s}, {u"volumes"_s, parser.isSet(u"volumes"_s)}},
+                ScaleTimeoutMs);
         if (!answer || !answer->value(u"ok").toBool()) {
             printError(answer ? answer->value(u"error").toString() : u"down failed"_s);
             return 1;

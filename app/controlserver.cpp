@@ -145,7 +145,7 @@ void ControlServer::handle(QLocalSocket *socket, const QByteArray &line)
                 Q_EMIT downCompleted();
             },
             Qt::SingleShotConnection);
-        m_stack->down();
+        m_stack->down(request.value(u"volumes").toBool());
         return;
     }
 

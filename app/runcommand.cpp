@@ -51,6 +51,7 @@ int runHeadlessCommand(const QStringList &arguments)
     parser.addOption({u"scale"_s, u"Run N replicas of SERVICE (repeatable)."_s, u"SERVICE=N"_s});
     parser.addOption({u"status-json"_s, u"Print the stack's state as one JSON line a second."_s});
     parser.addOption({u"down"_s, u"Remove the stack's containers and network on exit."_s});
+    parser.addOption({u"volumes"_s, u"With --down, also remove the named volumes."_s});
     parser.addOption({u"build"_s, u"Rebuild images of services with a build section."_s});
     parser.process(arguments);
 
@@ -96,7 +97,7 @@ int runHeadlessCommand(const QStringList &arguments)
             return;
         }
         std::fprintf(stderr, "shoal: removing stack %s\n", qPrintable(project->name));
-        stack.down();
+        stack.down(parser.isSet(u"volumes"_s));
     };
 
     QObject::connect(&stack, &Core::StackController::progress, &stack,
@@ -114,6 +115,13 @@ int runHeadlessCommand(const QStringList &arguments)
                          }
                          std::fprintf(stderr, "shoal: %s is up\n", qPrintable(project->name));
                      });
+    QObject::connect(&client, &Core::DockerClient::engineLost, &stack, [](const QString &reason) {
+        printError(u"engine unreachable: %1 (retrying)"_s.arg(reason));
+    });
+    QObject::connect(&client, &Core::DockerClient::connected, &stack, [&client] {
+        std::fprintf(stderr, "shoal: engine %s reachable, API %s\n",
+                     qPrintable(client.endpoint().toString()), qPrintable(client.apiVersion()));
+    });
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &stack,
                      [&](int) { finish(0); });
     QObject::connect(&control, &ControlServer::downCompleted, &stack,

@@ -15,6 +15,7 @@ inline constexpr QLatin1StringView WorkingDir("com.docker.compose.project.workin
 inline constexpr QLatin1StringView ConfigFiles("com.docker.compose.project.config_files");
 inline constexpr QLatin1StringView Version("com.docker.compose.version");
 inline constexpr QLatin1StringView Network("com.docker.compose.network");
+inline constexpr QLatin1StringView Volume("com.docker.compose.volume");
 inline constexpr QLatin1StringView Image("com.docker.compose.image");
 
 /// Shoal's own digest of the service definition a replica was created from. Only replicas

@@ -461,7 +461,7 @@ public:
         Q_EMIT q->progress(u"creating %1"_s.arg(name));
         const QJsonObject body = ReplicaSpec::createBody(q->m_project, service, number);
         EngineReply *reply = q->m_client->createContainer(name, body);
-        QObject::connect(reply, &EngineReply::finished, q, [this, reply, name, done] {
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, service, name, done] {
             if (reply->isError()) {
                 QString message = reply->errorString();
                 if (reply->statusCode() == 409) {
@@ -472,9 +472,15 @@ public:
                 return;
             }
             const QString id = reply->json().object().value(u"Id").toString();
-            auto started =
-                std::make_shared<Barrier>(1, [id, done](const QString &error) { done(id, error); });
-            startReplica(id, name, started);
+            connectExtraNetworks(service, id, [this, id, name, done](const QString &error) {
+                if (!error.isEmpty()) {
+                    done(id, error);
+                    return;
+                }
+                auto started = std::make_shared<Barrier>(
+                    1, [id, done](const QString &startError) { done(id, startError); });
+                startReplica(id, name, started);
+            });
         });
     }
 
@@ -617,32 +623,145 @@ public:
 
     // --- bringing up ----------------------------------------------------------------
 
-    void ensureNetwork(std::function<void(const QString &)> done)
+    // The networks the services use: PROJECT_default for those that name none, and every
+    // declared one that is not external. Existing ones (by name) are kept as they are.
+    void ensureNetworks(std::function<void(const QString &)> done)
     {
-        const QString name = ReplicaSpec::defaultNetworkName(q->m_project.name);
-        EngineReply *list =
-            q->m_client->listNetworks({ComposeLabels::Project + u'=' + q->m_project.name});
-        QObject::connect(list, &EngineReply::finished, q, [this, list, name, done] {
+        QMap<QString, QString> wanted; // engine name -> compose key
+        for (const ServiceSpec &service : q->m_project.services) {
+            if (service.networks.isEmpty()) {
+                wanted.insert(ReplicaSpec::defaultNetworkName(q->m_project.name), u"default"_s);
+            }
+            for (const QString &key : service.networks) {
+                wanted.insert(ReplicaSpec::networkName(q->m_project, key), key);
+            }
+        }
+        for (const NetworkSpec &network : q->m_project.networks) {
+            if (network.external) {
+                wanted.remove(network.name);
+            } else if (network.name != u"default") {
+                wanted.insert(ReplicaSpec::networkName(q->m_project, network.name), network.name);
+            }
+        }
+
+        EngineReply *list = q->m_client->get(u"/networks"_s);
+        QObject::connect(list, &EngineReply::finished, q, [this, list, wanted, done] {
             if (list->isError()) {
                 done(list->errorString());
                 return;
             }
+            QMap<QString, QString> missing = wanted;
             for (const QJsonValue &value : list->json().array()) {
-                if (value.toObject().value(u"Name").toString() == name) {
-                    done({});
-                    return;
-                }
+                missing.remove(value.toObject().value(u"Name").toString());
             }
-            Q_EMIT q->progress(u"creating network %1"_s.arg(name));
-            QMap<QString, QString> labels{{ComposeLabels::Project, q->m_project.name},
-                                          {ComposeLabels::Network, u"default"_s}};
-            EngineReply *create = q->m_client->createNetwork(name, labels);
-            QObject::connect(create, &EngineReply::finished, q, [create, done] {
-                // 409: another tool created it between our look and our create.
-                done(create->isError() && create->statusCode() != 409 ? create->errorString()
-                                                                      : QString());
-            });
+            auto barrier = std::make_shared<Barrier>(int(missing.size()), done);
+            for (auto it = missing.cbegin(); it != missing.cend(); ++it) {
+                createNetwork(it.key(), it.value(), barrier);
+            }
         });
+    }
+
+    void createNetwork(const QString &name, const QString &key, std::shared_ptr<Barrier> barrier)
+    {
+        Q_EMIT q->progress(u"creating network %1"_s.arg(name));
+        QJsonObject labels{{ComposeLabels::Project, q->m_project.name},
+                           {ComposeLabels::Network, key}};
+        QJsonObject body{{u"Name"_s, name}, {u"CheckDuplicate"_s, true}};
+        for (const NetworkSpec &network : q->m_project.networks) {
+            if (network.name != key) {
+                continue;
+            }
+            if (!network.driver.isEmpty()) {
+                body.insert(u"Driver"_s, network.driver);
+            }
+            for (auto it = network.labels.cbegin(); it != network.labels.cend(); ++it) {
+                labels.insert(it.key(), it.value());
+            }
+        }
+        body.insert(u"Labels"_s, labels);
+        EngineReply *create = q->m_client->post(u"/networks/create"_s, body);
+        QObject::connect(create, &EngineReply::finished, q, [create, name, barrier] {
+            // 409: another tool created it between our look and our create.
+            const bool failed = create->isError() && create->statusCode() != 409;
+            barrier->arrive(failed ? u"creating network %1: %2"_s.arg(name, create->errorString())
+                                   : QString());
+        });
+    }
+
+    // Declared named volumes get compose's labels so that `down --volumes` (ours or
+    // compose's) finds them. Creating an existing volume is a no-op for the engine.
+    void ensureVolumes(std::function<void(const QString &)> done)
+    {
+        QList<VolumeSpec> declared;
+        for (const VolumeSpec &volume : q->m_project.volumes) {
+            if (!volume.external) {
+                declared.append(volume);
+            }
+        }
+        auto barrier = std::make_shared<Barrier>(int(declared.size()), done);
+        for (const VolumeSpec &volume : declared) {
+            QJsonObject labels{{ComposeLabels::Project, q->m_project.name},
+                               {ComposeLabels::Volume, volume.name}};
+            for (auto it = volume.labels.cbegin(); it != volume.labels.cend(); ++it) {
+                labels.insert(it.key(), it.value());
+            }
+            QJsonObject body{{u"Name"_s, q->m_project.name + u'_' + volume.name},
+                             {u"Labels"_s, labels}};
+            if (!volume.driver.isEmpty()) {
+                body.insert(u"Driver"_s, volume.driver);
+            }
+            EngineReply *create = q->m_client->post(u"/volumes/create"_s, body);
+            QObject::connect(create, &EngineReply::finished, q, [create, barrier] {
+                barrier->arrive(create->isError() ? create->errorString() : QString());
+            });
+        }
+    }
+
+    // Only on request: named volumes hold data that outlives the containers.
+    void removeVolumes(std::function<void(const QString &)> done)
+    {
+        if (!removeVolumesOnDown) {
+            done({});
+            return;
+        }
+        const QJsonObject filters{
+            {u"label"_s, QJsonArray{ComposeLabels::Project + u'=' + q->m_project.name}}};
+        const QString query = QString::fromUtf8(QUrl::toPercentEncoding(
+            QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact))));
+        EngineReply *list = q->m_client->get(u"/volumes?filters="_s + query);
+        QObject::connect(list, &EngineReply::finished, q, [this, list, done] {
+            const QJsonArray volumes = list->json().object().value(u"Volumes").toArray();
+            auto barrier = std::make_shared<Barrier>(int(volumes.size()), done);
+            for (const QJsonValue &value : volumes) {
+                const QString name = value.toObject().value(u"Name").toString();
+                Q_EMIT q->progress(u"removing volume %1"_s.arg(name));
+                EngineReply *remove = q->m_client->deleteResource(u"/volumes/"_s + name);
+                QObject::connect(remove, &EngineReply::finished, q, [remove, barrier] {
+                    barrier->arrive(remove->isError() ? remove->errorString() : QString());
+                });
+            }
+        });
+    }
+
+    // The engine attaches a new container to one network; the service's others are
+    // connected before it starts, with the service name as alias on each.
+    void connectExtraNetworks(const ServiceSpec &service, const QString &id,
+                              std::function<void(const QString &)> done)
+    {
+        const QStringList extra = service.networks.mid(1);
+        auto barrier = std::make_shared<Barrier>(int(extra.size()), done);
+        for (const QString &key : extra) {
+            const QString network = ReplicaSpec::networkName(q->m_project, key);
+            QJsonObject body{
+                {u"Container"_s, id},
+                {u"EndpointConfig"_s, QJsonObject{{u"Aliases"_s, QJsonArray{service.name}}}}};
+            EngineReply *reply = q->m_client->post(u"/networks/%1/connect"_s.arg(network), body);
+            QObject::connect(reply, &EngineReply::finished, q, [reply, network, barrier] {
+                barrier->arrive(reply->isError()
+                                    ? u"joining %1: %2"_s.arg(network, reply->errorString())
+                                    : QString());
+            });
+        }
     }
 
     void ensureImage(const ServiceSpec &service, std::function<void(const QString &)> done)
@@ -895,6 +1014,7 @@ public:
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
+    bool removeVolumesOnDown = false;
     std::optional<UpState> upState;
     bool upInProgress = false;
     bool rebuildImages = false;
@@ -933,9 +1053,9 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
     d->scaleOverrides = scaleOverrides;
 
     auto afterNegotiation = [this] {
-        d->ensureNetwork([this](const QString &networkError) {
-            if (!networkError.isEmpty()) {
-                d->failUp(u"creating the network of %1: %2"_s.arg(m_project.name, networkError));
+        auto resources = std::make_shared<Barrier>(2, [this](const QString &resourceError) {
+            if (!resourceError.isEmpty()) {
+                d->failUp(u"preparing %1: %2"_s.arg(m_project.name, resourceError));
                 return;
             }
             auto images = std::make_shared<Barrier>(
@@ -956,6 +1076,8 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
                 d->ensureImage(service, [images](const QString &e) { images->arrive(e); });
             }
         });
+        d->ensureNetworks([resources](const QString &e) { resources->arrive(e); });
+        d->ensureVolumes([resources](const QString &e) { resources->arrive(e); });
     };
 
     if (!m_client->apiVersion().isEmpty()) {
@@ -1025,8 +1147,9 @@ void StackController::scale(const QString &service, int replicas)
     d->reconcile(service);
 }
 
-void StackController::down()
+void StackController::down(bool removeVolumes)
 {
+    d->removeVolumesOnDown = removeVolumes;
     d->shuttingDown = true;
     d->stopEvents();
     d->stats->stopAll();
@@ -1056,7 +1179,10 @@ void StackController::down()
                         d->replicas.clear();
                         Q_EMIT replicasChanged();
                         const QString error = containerError.isEmpty() ? e : containerError;
-                        Q_EMIT downFinished(error.isEmpty(), error);
+                        d->removeVolumes([this, error](const QString &volumeError) {
+                            const QString first = error.isEmpty() ? volumeError : error;
+                            Q_EMIT downFinished(first.isEmpty(), first);
+                        });
                     });
                 for (const QJsonValue &value : found) {
                     EngineReply *remove =

@@ -45,8 +45,9 @@ public:
     void setRebuildImages(bool rebuild);
     /// Scales one service; the last call wins while one is under way. Emits scaleFinished().
     void scale(const QString &service, int replicas);
-    /// Stops the proxies, then removes the project's containers and network.
-    void down();
+    /// Stops the proxies, then removes the project's containers and networks, and its
+    /// named volumes when `removeVolumes` is set.
+    void down(bool removeVolumes = false);
     /// Removes one replica instead of the highest-numbered: drained first, then stopped
     /// and removed; the service's asked scale drops by one. Emits scaleFinished().
     void removeReplica(const QString &containerName);

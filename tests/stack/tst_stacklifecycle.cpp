@@ -32,6 +32,7 @@ private Q_SLOTS:
     void testAdoptsStackStartedByDockerCompose();
     void testScalingUnderLoadLosesNoRequest();
     void testChangedDefinitionRecreatesReplicasWithoutLoss();
+    void testNetworksAndVolumesFollowTheProject();
 
 private:
     ComposeProject load(const QString &yaml, const QString &project);
@@ -359,6 +360,56 @@ services:
     }
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);
+}
+
+void TestStackLifecycle::testNetworksAndVolumesFollowTheProject()
+{
+    // Given a service on two declared networks with a named volume
+    const QString name = m_prefix + u"-res"_s;
+    StackController stack(m_client.get(), load(uR"(
+services:
+  web:
+    image: IMAGE
+    networks: [front, back]
+    volumes: ["data:/data"]
+networks:
+  front: {}
+  back: {}
+volumes:
+  data: {}
+)"_s,
+                                               name));
+    QVERIFY(bringUp(stack));
+
+    // Then the replica is on both networks and the volume carries the project's label
+    const QJsonObject networks = inspect(name + u"-web-1"_s)
+                                     .value(u"NetworkSettings"_s)
+                                     .toObject()
+                                     .value(u"Networks"_s)
+                                     .toObject();
+    QVERIFY2(networks.contains(name + u"_front"_s) && networks.contains(name + u"_back"_s),
+             qPrintable(networks.keys().join(u' ')));
+    EngineReply *volume = m_client->get(u"/volumes/%1_data"_s.arg(name));
+    QVERIFY(waitFor(volume));
+    QCOMPARE(volume->json()
+                 .object()
+                 .value(u"Labels")
+                 .toObject()
+                 .value(u"com.docker.compose.project")
+                 .toString(),
+             name);
+
+    // When it goes down with its volumes, nothing of it is left
+    QSignalSpy down(&stack, &StackController::downFinished);
+    stack.down(true);
+    QVERIFY(down.wait(60000));
+    QVERIFY2(down.first().at(0).toBool(), qPrintable(down.first().at(1).toString()));
+    EngineReply *gone = m_client->get(u"/volumes/%1_data"_s.arg(name));
+    QVERIFY(waitFor(gone));
+    QCOMPARE(gone->statusCode(), 404);
+    EngineReply *left = m_client->listNetworks({u"com.docker.compose.project="_s + name});
+    QVERIFY(waitFor(left));
+    QVERIFY(left->json().array().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestStackLifecycle)
