@@ -4,7 +4,8 @@
 # and UndefinedBehaviorSanitizer, and each fuzzer for a bounded time.
 #
 # Usage: scripts/test.sh [--quick]    --quick skips the sanitizer build and the fuzzers.
-# Environment: BUILD_DIR (default build), JOBS (default: cores), FUZZ_SECONDS (default 30).
+# Environment: BUILD_DIR (default build), JOBS (default: cores), FUZZ_SECONDS (default 30),
+# CTEST_ARGS (extra ctest arguments, e.g. "-LE outage" to keep dockerd running).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +35,8 @@ step "Docker engine"
 scripts/ensure-dockerd.sh
 
 step "tests"
-ctest --test-dir "$build" --output-on-failure -j "$jobs"
+# shellcheck disable=SC2086
+ctest --test-dir "$build" --output-on-failure -j "$jobs" ${CTEST_ARGS:-}
 
 if [ "$quick" = 1 ]; then
     exit 0
