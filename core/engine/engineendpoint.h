@@ -7,7 +7,12 @@ namespace Shoal::Core {
 /// Where the Docker engine listens and how to reach it.
 struct EngineEndpoint
 {
-    enum class Kind { Unix, Tcp, Tls };
+    enum class Kind
+    {
+        Unix,
+        Tcp,
+        Tls
+    };
 
     Kind kind = Kind::Unix;
     QString socketPath = QStringLiteral("/var/run/docker.sock"); ///< Kind::Unix
@@ -24,7 +29,7 @@ struct EngineEndpoint
 struct EndpointResolution
 {
     EngineEndpoint endpoint;
-    QString error; ///< empty when endpoint is usable
+    QString error;  ///< empty when endpoint is usable
     QString source; ///< "flag", "DOCKER_HOST", "context NAME" or "default"
 };
 
