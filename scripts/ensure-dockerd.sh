@@ -3,7 +3,8 @@
 #
 # Order: DOCKER_HOST if set (only checked, never started); otherwise /var/run/docker.sock.
 # When the socket does not answer and we are root, installs docker.io if needed and starts
-# dockerd in the background, logging to $SHOAL_DOCKERD_LOG (default /var/log/shoal-dockerd.log).
+# dockerd in the background, logging to $SHOAL_DOCKERD_LOG (default /var/log/shoal-dockerd.log),
+# with $SHOAL_DOCKERD_ARGS added to its command line (the TLS test uses it for a listener).
 set -euo pipefail
 
 log="${SHOAL_DOCKERD_LOG:-/var/log/shoal-dockerd.log}"
@@ -37,7 +38,8 @@ fi
 
 echo "ensure-dockerd: starting dockerd in the background, log in $log" >&2
 mkdir -p "$(dirname "$log")"
-nohup setsid dockerd >>"$log" 2>&1 </dev/null &
+# shellcheck disable=SC2086
+nohup setsid dockerd ${SHOAL_DOCKERD_ARGS:-} >>"$log" 2>&1 </dev/null &
 
 for _ in $(seq 1 120); do
     if answers; then

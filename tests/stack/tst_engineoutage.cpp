@@ -1,3 +1,4 @@
+#include "../support/dockerdcontrol.h"
 #include "../support/enginetestsupport.h"
 
 #include <core/metrics/metricsstore.h>
@@ -31,35 +32,17 @@ private Q_SLOTS:
     void testOutageIsSeenAndStateResumes();
 
 private:
-    static qint64 dockerdPid();
-
     std::unique_ptr<DockerClient> m_client;
     std::unique_ptr<StackController> m_stack;
     QString m_project;
     quint16 m_port = 0;
 };
 
-qint64 TestEngineOutage::dockerdPid()
-{
-    QFile file(u"/var/run/docker.pid"_s);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    const qint64 pid = file.readAll().trimmed().toLongLong();
-    return QFile::exists(u"/proc/%1"_s.arg(pid)) ? pid : 0;
-}
-
 void TestEngineOutage::initTestCase()
 {
-    if (::geteuid() != 0) {
-        QSKIP("restarting dockerd needs root");
-    }
-    if (QProcess::execute(u"sh"_s,
-                          {u"-c"_s, u"systemctl is-active --quiet docker 2>/dev/null"_s}) == 0) {
-        QSKIP("dockerd is managed by systemd here; this suite only restarts one it started");
-    }
-    if (dockerdPid() == 0) {
-        QSKIP("no local dockerd process to stop");
+    const QString reason = Dockerd::whyNotRestartable();
+    if (!reason.isEmpty()) {
+        QSKIP(qPrintable(reason));
     }
 
     m_project = u"shoaltest-outage-%1"_s.arg(QCoreApplication::applicationPid());
@@ -76,7 +59,7 @@ void TestEngineOutage::cleanupTestCase()
     if (!m_client) {
         return;
     }
-    QProcess::execute(QStringLiteral(SHOAL_SOURCE_DIR "/scripts/ensure-dockerd.sh"), {});
+    Dockerd::start();
     m_stack.reset();
     removeProject(*m_client, m_project);
     waitFor(m_client->deleteResource(u"/images/%1-web?force=1"_s.arg(m_project)));
@@ -87,10 +70,7 @@ void TestEngineOutage::testOutageIsSeenAndStateResumes()
     QTRY_VERIFY_WITH_TIMEOUT(m_client->isReachable(), 10000);
 
     // When dockerd stops
-    const qint64 pid = dockerdPid();
-    QVERIFY(pid > 0);
-    ::kill(pid_t(pid), SIGTERM);
-    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(u"/proc/%1"_s.arg(pid)), 30000);
+    QVERIFY(Dockerd::stop());
     QElapsedTimer sinceGone;
     sinceGone.start();
 
@@ -99,8 +79,7 @@ void TestEngineOutage::testOutageIsSeenAndStateResumes()
     qInfo("engine seen unreachable after %lld ms", sinceGone.elapsed());
 
     // When it comes back
-    QCOMPARE(QProcess::execute(QStringLiteral(SHOAL_SOURCE_DIR "/scripts/ensure-dockerd.sh"), {}),
-             0);
+    QVERIFY(Dockerd::start());
 
     // Then Shoal reconnects by itself, re-reads the stack and follows its events again
     QTRY_VERIFY_WITH_TIMEOUT(m_client->isReachable(), 15000);
