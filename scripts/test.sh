@@ -57,8 +57,10 @@ for fuzzer in "$build-fuzz"/fuzz/*/fuzz_*; do
     [ -x "$fuzzer" ] || continue
     name="$(basename "$fuzzer")"
     corpus="$(mktemp -d)"
-    seeds="fuzz/$(basename "$(dirname "$fuzzer")")/corpus"
-    [ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
+    # Seeds: the compose fixtures of the test suite for the loader's fuzzer.
+    if [ "$name" = fuzz_composeloader ]; then
+        find tests/compose/data -name '*.y*ml' -exec cp --backup=numbered -t "$corpus" {} +
+    fi
     echo "fuzzing $name"
     "$fuzzer" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 "$corpus" 2>&1 | tail -n 3
     rm -rf "$corpus"
