@@ -144,6 +144,18 @@ void ContainerTableModel::setClock(std::function<QDateTime()> clock)
     m_clock = std::move(clock);
 }
 
+void ContainerTableModel::setCpuScale(CpuScale scale)
+{
+    if (m_cpuScale == scale) {
+        return;
+    }
+    m_cpuScale = scale;
+    Q_EMIT headerDataChanged(Qt::Horizontal, CpuColumn, CpuColumn);
+    if (!m_rows.isEmpty()) {
+        Q_EMIT dataChanged(index(0, CpuColumn), index(m_rows.size() - 1, CpuColumn));
+    }
+}
+
 int ContainerTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_rows.size();
@@ -168,6 +180,8 @@ QVariant ContainerTableModel::data(const QModelIndex &index, int role) const
         return sortData(row, column);
     case ReplicaNameRole:
         return row.info.name;
+    case ServiceNameRole:
+        return row.info.service;
     case Qt::ToolTipRole:
         return toolTipData(row, column);
     case Qt::DecorationRole:
@@ -182,6 +196,9 @@ QVariant ContainerTableModel::data(const QModelIndex &index, int role) const
 
 QVariant ContainerTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == CpuColumn) {
+        return cpuScaleTitle(m_cpuScale);
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
         return QAbstractTableModel::headerData(section, orientation, role);
     }
@@ -193,7 +210,7 @@ QVariant ContainerTableModel::headerData(int section, Qt::Orientation orientatio
     case StateColumn:
         return tr("State");
     case CpuColumn:
-        return tr("CPU %");
+        return m_cpuScale == CpuScale::PerCore ? tr("CPU %") : tr("CPU % host");
     case MemoryColumn:
         return tr("Memory");
     case RequestsColumn:
@@ -231,7 +248,9 @@ QVariant ContainerTableModel::displayData(const Row &row, int column) const
                    ? row.info.state
                    : QStringLiteral("%1 (%2)").arg(row.info.state, row.info.health);
     case CpuColumn:
-        return row.hasMetrics ? locale.toString(m.cpuPercent, 'f', 1) : NoValue;
+        return row.hasMetrics
+                   ? locale.toString(scaledCpu(m.cpuPercent, m.onlineCpus, m_cpuScale), 'f', 1)
+                   : NoValue;
     case MemoryColumn:
         return row.hasMetrics ? locale.formattedDataSize(qint64(m.memoryBytes), 1) : NoValue;
     case RequestsColumn:
@@ -267,7 +286,7 @@ QVariant ContainerTableModel::sortData(const Row &row, int column) const
     case StateColumn:
         return displayData(row, column);
     case CpuColumn:
-        return row.hasMetrics ? m.cpuPercent : -1.0;
+        return row.hasMetrics ? scaledCpu(m.cpuPercent, m.onlineCpus, m_cpuScale) : -1.0;
     case MemoryColumn:
         return row.hasMetrics ? double(m.memoryBytes) : -1.0;
     case RequestsColumn:
@@ -292,9 +311,9 @@ QVariant ContainerTableModel::toolTipData(const Row &row, int column) const
         return row.info.inRotation ? tr("Receives requests from the proxy")
                                    : tr("Not in the proxy's rotation");
     case CpuColumn:
-        // Like docker stats, 100 % is one full core; say how many the engine has.
+        // Whichever scale is chosen, say what 100 means and how many cores the engine has.
         return row.hasMetrics && row.metrics.onlineCpus > 0
-                   ? tr("100 % is one core; %n core(s) online", nullptr, row.metrics.onlineCpus)
+                   ? cpuScaleExplanation(m_cpuScale, row.metrics.onlineCpus)
                    : QVariant();
     case MemoryColumn:
         return row.hasMetrics && row.metrics.memoryLimit > 0

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cpuscale.h"
+
 #include <core/metrics/metricsstore.h>
 #include <core/stack/replicainfo.h>
 
@@ -43,6 +45,7 @@ public:
     {
         SortRole = Qt::UserRole + 1,
         ReplicaNameRole,
+        ServiceNameRole,
     };
 
     explicit ContainerTableModel(QObject *parent = nullptr);
@@ -55,6 +58,8 @@ public:
     void refreshMetrics();
     /// The clock uptime is measured against; tests pin it.
     void setClock(std::function<QDateTime()> clock);
+    void setCpuScale(CpuScale scale);
+    CpuScale cpuScale() const { return m_cpuScale; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -90,6 +95,7 @@ private:
     QMetaObject::Connection m_storeConnection;
     std::function<QDateTime()> m_clock;
     mutable QHash<int, QIcon> m_icons;
+    CpuScale m_cpuScale = CpuScale::PerCore;
 };
 
 } // namespace Shoal::Ui

@@ -1,8 +1,10 @@
 #include "servicepanel.h"
 
 #include "logging.h"
+#include "refreshthrottle.h"
 #include "servicerow.h"
 
+#include <core/metrics/metricsstore.h>
 #include <core/stack/stackcontroller.h>
 
 #include <QGridLayout>
@@ -11,8 +13,16 @@
 
 namespace Shoal::Ui {
 
+namespace {
+constexpr int CpuRefreshMs = 1000;
+// Matches the slider's place in ServiceRow's part of the grid.
+constexpr int SliderGridColumn = 8;
+} // namespace
+
 ServicePanel::ServicePanel(QWidget *parent)
     : QWidget(parent)
+    , m_cpuThrottle(new RefreshThrottle(
+          CpuRefreshMs, [this] { refreshCpu(); }, this))
 {
     setObjectName(QStringLiteral("servicePanel"));
     auto *layout = new QVBoxLayout(this);
@@ -28,6 +38,11 @@ void ServicePanel::setStack(Core::StackController *stack)
         disconnect(m_stack, nullptr, this, nullptr);
     }
     m_stack = stack;
+    disconnect(m_metricsConnection);
+    if (m_stack && m_stack->metrics()) {
+        m_metricsConnection = connect(m_stack->metrics(), &Core::MetricsStore::updated,
+                                      m_cpuThrottle, &RefreshThrottle::request);
+    }
     if (m_stack) {
         connect(m_stack, &Core::StackController::replicasChanged, this, &ServicePanel::refresh);
         connect(m_stack, &Core::StackController::upFinished, this, &ServicePanel::refresh);
@@ -65,6 +80,35 @@ void ServicePanel::refresh()
         const bool http = !spec || spec->shoal.mode != QLatin1String("tcp");
         m_rows.value(state.name)->setState(state, http);
     }
+    refreshCpu();
+}
+
+void ServicePanel::setCpuScale(CpuScale scale)
+{
+    m_cpuScale = scale;
+    refreshCpu();
+}
+
+void ServicePanel::refreshCpu()
+{
+    Core::MetricsStore *metrics = m_stack ? m_stack->metrics() : nullptr;
+    for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it) {
+        const QStringList replicas = metrics ? metrics->replicasOfService(it.key()) : QStringList();
+        double total = 0;
+        int cores = 0;
+        for (const QString &replica : replicas) {
+            const Core::ReplicaMetrics latest = metrics->latest(replica);
+            total += latest.cpuPercent;
+            cores = std::max(cores, latest.onlineCpus);
+        }
+        if (replicas.isEmpty()) {
+            it.value()->setCpuTotal(-1, QString());
+            continue;
+        }
+        it.value()->setCpuTotal(scaledCpu(total, cores, m_cpuScale),
+                                tr("Sum of %n replica(s). ", nullptr, int(replicas.size())) +
+                                    cpuScaleExplanation(m_cpuScale, cores));
+    }
 }
 
 void ServicePanel::rebuild(const QStringList &services)
@@ -89,7 +133,8 @@ void ServicePanel::rebuild(const QStringList &services)
     }
 
     const QStringList headers = {tr("Service"), tr("Image"), tr("Running / asked"),
-                                 tr("Proxy"),   QString(),   tr("Scale")};
+                                 tr("CPU"),     tr("Proxy"), QString(),
+                                 QString(),     QString(),   tr("Scale")};
     for (int column = 0; column < headers.size(); ++column) {
         auto *header = new QLabel(headers.at(column), m_host);
         header->setForegroundRole(QPalette::PlaceholderText);
@@ -104,10 +149,13 @@ void ServicePanel::rebuild(const QStringList &services)
                         m_stack->scale(name, replicas);
                     }
                 });
+        connect(serviceRow, &ServiceRow::distributionTestRequested, this,
+                &ServicePanel::distributionTestRequested);
+        connect(serviceRow, &ServiceRow::logsRequested, this, &ServicePanel::logsRequested);
         m_rows.insert(service, serviceRow);
     }
     // The slider takes the spare width so that fine steps are easy to hit.
-    grid->setColumnStretch(5, 1);
+    grid->setColumnStretch(SliderGridColumn, 1);
     grid->setRowStretch(row, 1);
     qCDebug(lcUi) << "service panel shows" << services;
 }

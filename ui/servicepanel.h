@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cpuscale.h"
+
 #include <core/stack/stackcontroller.h>
 
 #include <QHash>
@@ -9,6 +11,7 @@
 
 namespace Shoal::Ui {
 
+class RefreshThrottle;
 class ServiceRow;
 
 /// One row per service of the stack, with a slider that asks stack control for a count.
@@ -25,14 +28,23 @@ public:
     void setStack(Core::StackController *stack);
     /// Re-reads the services from the stack.
     void refresh();
+    void setCpuScale(CpuScale scale);
+
+Q_SIGNALS:
+    void distributionTestRequested(const QString &service);
+    void logsRequested(const QString &service);
 
 private:
     void rebuild(const QStringList &services);
+    void refreshCpu();
 
     QPointer<Core::StackController> m_stack;
     QWidget *m_host = nullptr;
     QHash<QString, ServiceRow *> m_rows;
     QStringList m_order;
+    RefreshThrottle *m_cpuThrottle;
+    QMetaObject::Connection m_metricsConnection;
+    CpuScale m_cpuScale = CpuScale::PerCore;
 };
 
 } // namespace Shoal::Ui

@@ -8,6 +8,7 @@
 #include <QGridLayout>
 #include <QGuiApplication>
 #include <QLabel>
+#include <QLocale>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -25,8 +26,11 @@ enum GridColumn
     NameColumn,
     ImageColumn,
     CountColumn,
+    CpuColumn,
     ProxyColumn,
     CopyColumn,
+    TestColumn,
+    LogsColumn,
     SliderColumn,
     SpinColumn
 };
@@ -39,8 +43,11 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     , m_name(new QLabel(host))
     , m_image(new QLabel(host))
     , m_count(new QLabel(host))
+    , m_cpu(new QLabel(host))
     , m_proxies(new QLabel(host))
     , m_copy(new QToolButton(host))
+    , m_test(new QToolButton(host))
+    , m_logs(new QToolButton(host))
     , m_slider(new QSlider(Qt::Horizontal, host))
     , m_spin(new QSpinBox(host))
     , m_debounce(new QTimer(this))
@@ -56,6 +63,11 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
 
     m_count->setObjectName(QStringLiteral("replicaCount:%1").arg(service));
     m_count->setAccessibleName(tr("Replicas of %1").arg(service));
+
+    m_cpu->setObjectName(QStringLiteral("serviceCpu:%1").arg(service));
+    m_cpu->setAccessibleName(tr("CPU of all replicas of %1").arg(service));
+    m_cpu->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    setCpuTotal(-1, QString());
 
     m_proxies->setObjectName(QStringLiteral("proxyLink:%1").arg(service));
     m_proxies->setAccessibleName(tr("Proxy address of %1").arg(service));
@@ -73,6 +85,28 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     m_copy->setAutoRaise(true);
     m_proxies->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_proxies->addAction(copyAction);
+
+    auto *testAction = new QAction(QIcon::fromTheme(QStringLiteral("view-statistics")),
+                                   tr("Test distribution"), this);
+    testAction->setToolTip(
+        tr("Send a short burst of requests to the proxy of %1 and see how they spread")
+            .arg(service));
+    connect(testAction, &QAction::triggered, this,
+            [this] { Q_EMIT distributionTestRequested(m_service); });
+    m_test->setDefaultAction(testAction);
+    m_test->setObjectName(QStringLiteral("testDistribution:%1").arg(service));
+    m_test->setAccessibleName(tr("Test the distribution of %1").arg(service));
+    m_test->setAutoRaise(true);
+    m_test->setEnabled(false);
+
+    auto *logsAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("text-x-generic")), tr("Logs"), this);
+    logsAction->setToolTip(tr("Follow the logs of every replica of %1").arg(service));
+    connect(logsAction, &QAction::triggered, this, [this] { Q_EMIT logsRequested(m_service); });
+    m_logs->setDefaultAction(logsAction);
+    m_logs->setObjectName(QStringLiteral("serviceLogs:%1").arg(service));
+    m_logs->setAccessibleName(tr("Logs of %1").arg(service));
+    m_logs->setAutoRaise(true);
 
     m_slider->setObjectName(QStringLiteral("scaleSlider:%1").arg(service));
     m_slider->setAccessibleName(tr("Scale %1").arg(service));
@@ -98,8 +132,11 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     grid->addWidget(m_name, row, NameColumn);
     grid->addWidget(m_image, row, ImageColumn);
     grid->addWidget(m_count, row, CountColumn);
+    grid->addWidget(m_cpu, row, CpuColumn);
     grid->addWidget(m_proxies, row, ProxyColumn);
     grid->addWidget(m_copy, row, CopyColumn);
+    grid->addWidget(m_test, row, TestColumn);
+    grid->addWidget(m_logs, row, LogsColumn);
     grid->addWidget(m_slider, row, SliderColumn);
     grid->addWidget(m_spin, row, SpinColumn);
 }
@@ -141,6 +178,8 @@ void ServiceRow::setState(const Core::ServiceState &state, bool httpProxy)
     }
     m_proxies->setToolTip(httpProxy && !parts.isEmpty() ? tr("Open in the browser") : QString());
     m_copy->setEnabled(!m_addresses.isEmpty());
+    // The burst speaks HTTP, so a TCP-mode proxy cannot be tested this way.
+    m_test->setEnabled(httpProxy && !m_addresses.isEmpty() && state.running > 0);
 
     if (!isUserChoosing()) {
         showCount(m_pending >= 0 ? m_pending : state.desired);
@@ -159,6 +198,16 @@ void ServiceRow::setScalingEnabled(bool enabled)
 {
     m_slider->setEnabled(enabled);
     m_spin->setEnabled(enabled);
+}
+
+void ServiceRow::setCpuTotal(double percent, const QString &explanation)
+{
+    const QString text =
+        percent < 0 ? QStringLiteral("–") : tr("%1 %").arg(QLocale().toString(percent, 'f', 1));
+    if (m_cpu->text() != text) {
+        m_cpu->setText(text);
+    }
+    m_cpu->setToolTip(explanation);
 }
 
 void ServiceRow::onSliderMoved(int value)

@@ -40,9 +40,14 @@ public:
     /// The stack finished a scale of this service: its count is authoritative again.
     void clearPending();
     void setScalingEnabled(bool enabled);
+    /// The service's CPU as the sum of its replicas, already in the chosen scale; negative
+    /// when nothing has been measured.
+    void setCpuTotal(double percent, const QString &explanation);
 
 Q_SIGNALS:
     void scaleChosen(const QString &service, int replicas);
+    void distributionTestRequested(const QString &service);
+    void logsRequested(const QString &service);
 
 private:
     void onSliderMoved(int value);
@@ -56,8 +61,11 @@ private:
     QLabel *m_name;
     QLabel *m_image;
     QLabel *m_count;
+    QLabel *m_cpu;
     QLabel *m_proxies;
     QToolButton *m_copy;
+    QToolButton *m_test;
+    QToolButton *m_logs;
     QSlider *m_slider;
     QSpinBox *m_spin;
     QTimer *m_debounce;

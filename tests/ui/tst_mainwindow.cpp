@@ -5,23 +5,38 @@
 #include <core/stack/stackcontroller.h>
 #include <ui/containertablemodel.h>
 #include <ui/cpuchart.h>
+#include <ui/cputrafficchart.h>
+#include <ui/distributiondialog.h>
+#include <ui/distributiontest.h>
+#include <ui/logpanel.h>
 #include <ui/mainwindow.h>
+#include <ui/replicalinechart.h>
+#include <ui/requestratechart.h>
 #include <ui/requestschart.h>
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QContextMenuEvent>
 #include <QDir>
+#include <QDockWidget>
+#include <QDropEvent>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTest>
@@ -98,7 +113,17 @@ private Q_SLOTS:
     void testSliderScalesService();
     void testCpuChartGetsPoints();
     void testRequestsReachTableAndChart();
+    void testStatusBarShowsSwarmState();
+    void testContextMenuOpensFromKeyboard();
+    void testLogsOfReplicaShowStartLine();
+    void testLogsOfServiceAreMergedWithPrefixes();
+    void testClosingLogsEndsStreams();
+    void testDistributionSpreadsOverReplicas();
+    void testTimeChartsGetPoints();
+    void testCpuScaleIsChosenByTheUser();
+    void testRecentFilesAndDrop();
     void testScreenshot();
+    void testRemoveReplicaFromMenu();
     void testDownEmptiesTheTable();
     void cleanupTestCase();
 
@@ -107,9 +132,13 @@ private:
     int tableRowCount() const;
     QStringList replicaNames() const;
     void removeLeftovers();
+    void selectRow(int row);
+    void keepLoad(int milliseconds);
+    void saveShot(const QString &folder, const QString &name, QWidget *widget);
 
     QString m_projectName;
     QString m_imageName;
+    QString m_composeFile;
     quint16 m_proxyPort = 0;
     std::unique_ptr<Core::DockerClient> m_client;
     std::unique_ptr<Core::StackController> m_stack;
@@ -156,6 +185,7 @@ void TestMainWindow::initTestCase()
     m_client = std::make_unique<Core::DockerClient>(endpoint.endpoint);
     m_stack = std::make_unique<Core::StackController>(m_client.get(), project);
     m_window = std::make_unique<Ui::MainWindow>(m_stack.get());
+    m_composeFile = composeFile;
     m_window->resize(1280, 820);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -330,6 +360,243 @@ void TestMainWindow::testRequestsReachTableAndChart()
     QTRY_VERIFY_WITH_TIMEOUT(chartTotal() >= RequestCount, MetricsTimeoutMs);
 }
 
+void TestMainWindow::testStatusBarShowsSwarmState()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    // The engine's /info is asked once the client is connected; its swarm state is shown.
+    auto *swarm = m_window->findChild<QLabel *>(QStringLiteral("swarmLabel"));
+    QVERIFY(swarm);
+    QTRY_VERIFY_WITH_TIMEOUT(swarm->text().startsWith(QStringLiteral("swarm ")), EngineTimeoutMs);
+    QVERIFY2(swarm->toolTip().contains(QStringLiteral("CPU")), qPrintable(swarm->toolTip()));
+    auto *busy = m_window->findChild<QWidget *>(QStringLiteral("busyIndicator"));
+    QVERIFY(busy);
+    QTRY_VERIFY_WITH_TIMEOUT(busy->isHidden(), EngineTimeoutMs);
+}
+
+void TestMainWindow::testContextMenuOpensFromKeyboard()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    // Given a current row in the table
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("containerTable"));
+    selectRow(0);
+    table->setFocus();
+
+    // When the menu key asks for the context menu
+    QContextMenuEvent event(QContextMenuEvent::Keyboard, QPoint(0, 0),
+                            table->mapToGlobal(QPoint(0, 0)));
+    QApplication::sendEvent(table, &event);
+
+    // Then the menu offers the replica's actions, enabled
+    QMenu *menu = nullptr;
+    QTRY_VERIFY((menu = m_window->findChild<QMenu *>(QStringLiteral("containerMenu"))));
+    QStringList names;
+    for (QAction *action : menu->actions()) {
+        if (!action->isSeparator()) {
+            names.append(action->objectName());
+            QVERIFY2(action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(!action->shortcut().isEmpty(), qPrintable(action->objectName()));
+        }
+    }
+    QCOMPARE(names, QStringList({"logsAction", "restartReplicaAction", "removeReplicaAction",
+                                 "copyNameAction"}));
+    menu->close();
+}
+
+void TestMainWindow::testLogsOfReplicaShowStartLine()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    // When the user asks for the logs of the first replica
+    selectRow(0);
+    m_window->findChild<QAction *>(QStringLiteral("logsAction"))->trigger();
+
+    // Then the dock shows its start line, without a name prefix
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("logDock"));
+    auto *panel = m_window->findChild<Ui::LogPanel *>();
+    QVERIFY(dock);
+    QVERIFY(panel);
+    QVERIFY(dock->isVisible());
+    QCOMPARE(panel->streamCount(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        panel->text().contains(QStringLiteral("whoami listening on :3000 as ")), EngineTimeoutMs);
+    QVERIFY(!panel->text().contains(QStringLiteral(" | ")));
+
+    // And a search with "only matches" hides the other lines, until it is cleared
+    panel->setSearchTerm(QStringLiteral("listening"));
+    panel->setMatchesOnly(true);
+    const QStringList shown = panel->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(!shown.isEmpty());
+    for (const QString &line : shown) {
+        QVERIFY2(line.contains(QStringLiteral("listening")), qPrintable(line));
+    }
+    panel->setMatchesOnly(false);
+    panel->setSearchTerm(QString());
+
+    // And Clear empties the view while the stream stays open
+    panel->clear();
+    QCOMPARE(panel->lineCount(), 0);
+    QCOMPARE(panel->streamCount(), 1);
+}
+
+void TestMainWindow::testLogsOfServiceAreMergedWithPrefixes()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    auto *panel = m_window->findChild<Ui::LogPanel *>();
+    m_window->findChild<QAction *>(QStringLiteral("serviceLogsAction"))->trigger();
+
+    // Every replica of web is followed, and each start line carries its replica's name
+    const QStringList names = replicaNames();
+    QTRY_COMPARE_WITH_TIMEOUT(panel->streamCount(), names.size(), EngineTimeoutMs);
+    for (int number = 1; number <= names.size(); ++number) {
+        const QString prefix = QStringLiteral("web-%1").arg(number);
+        QTRY_VERIFY2_WITH_TIMEOUT(panel->text().contains(QRegularExpression(
+                                      QStringLiteral("^%1 +\\| whoami listening").arg(prefix),
+                                      QRegularExpression::MultilineOption)),
+                                  qPrintable(panel->text()), EngineTimeoutMs);
+    }
+
+    // Pausing keeps the view as it is
+    panel->setPaused(true);
+    const QString before = panel->text();
+    keepLoad(1500);
+    QCOMPARE(panel->text(), before);
+    panel->setPaused(false);
+}
+
+void TestMainWindow::testClosingLogsEndsStreams()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("logDock"));
+    auto *panel = m_window->findChild<Ui::LogPanel *>();
+    QVERIFY(panel->streamCount() > 0);
+    dock->close();
+    QCOMPARE(panel->streamCount(), 0);
+}
+
+void TestMainWindow::testDistributionSpreadsOverReplicas()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    // Given a proxy that has finished the traffic of the tests before, whose stragglers the
+    // counters would otherwise add to the burst
+    QTest::qWait(2500);
+
+    // When the user runs the distribution test of web
+    Ui::DistributionDialog *dialog = m_window->openDistributionTest(QStringLiteral("web"));
+    QVERIFY(dialog);
+    QVERIFY(!dialog->isModal());
+    QSignalSpy finished(dialog, &Ui::DistributionDialog::testFinished);
+    QVERIFY(finished.wait(Ui::DistributionTest::TimeLimitMs + Ui::DistributionTest::CountersWaitMs +
+                          2000));
+
+    // Then every request was answered and round robin gave every replica its share
+    const Ui::DistributionTest::Result &result = dialog->test()->result();
+    QCOMPARE(result.failed, 0);
+    QCOMPARE(result.answered, Ui::DistributionTest::DefaultRequests);
+    const QStringList names = replicaNames();
+    const int fairShare = Ui::DistributionTest::DefaultRequests / int(names.size());
+    int counted = 0;
+    for (const QString &name : names) {
+        const int requests = dialog->requestsOf(name);
+        QVERIFY2(requests >= fairShare - 2 && requests <= fairShare + 3,
+                 qPrintable(QStringLiteral("%1 took %2").arg(name).arg(requests)));
+        counted += requests;
+    }
+    QCOMPARE(counted, Ui::DistributionTest::DefaultRequests);
+    auto *summary = dialog->findChild<QLabel *>(QStringLiteral("distributionSummary"));
+    QVERIFY2(summary->text().contains(QStringLiteral("0 failed")), qPrintable(summary->text()));
+}
+
+void TestMainWindow::testTimeChartsGetPoints()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    keepLoad(2500);
+    auto *memory = m_window->findChild<Ui::ReplicaLineChart *>(QStringLiteral("memoryChart"));
+    auto *latency = m_window->findChild<Ui::ReplicaLineChart *>(QStringLiteral("latencyChart"));
+    auto *rate = m_window->findChild<Ui::RequestRateChart *>();
+    auto *both = m_window->findChild<Ui::CpuTrafficChart *>();
+    QVERIFY(memory && latency && rate && both);
+    const QStringList names = replicaNames();
+    for (const QString &name : names) {
+        QTRY_VERIFY_WITH_TIMEOUT(memory->pointCount(name) >= 2, MetricsTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(latency->pointCount(name) >= 1, MetricsTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(both->cpuPointCount(name) >= 2, MetricsTimeoutMs);
+        QCOMPARE(both->cpuColor(name), both->rateColor(name));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(rate->bandCount(), names.size(), MetricsTimeoutMs);
+
+    // The window selector widens every time chart
+    auto *window = m_window->findChild<QComboBox *>(QStringLiteral("chartWindow"));
+    QVERIFY(window);
+    window->setCurrentIndex(window->findData(5 * 60));
+    QCOMPARE(memory->windowSeconds(), 5 * 60);
+    QCOMPARE(m_window->findChild<Ui::CpuChart *>()->windowSeconds(), 5 * 60);
+    window->setCurrentIndex(window->findData(60));
+}
+
+void TestMainWindow::testCpuScaleIsChosenByTheUser()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    auto *scale = m_window->findChild<QComboBox *>(QStringLiteral("cpuScale"));
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("containerTable"));
+    auto *serviceCpu = m_window->findChild<QLabel *>(QStringLiteral("serviceCpu:web"));
+    QVERIFY(scale && serviceCpu);
+    QTRY_VERIFY_WITH_TIMEOUT(serviceCpu->text().endsWith(QStringLiteral("%")), MetricsTimeoutMs);
+    const QString header =
+        table->model()->headerData(Ui::ContainerTableModel::CpuColumn, Qt::Horizontal).toString();
+
+    scale->setCurrentIndex(scale->findData(int(Ui::CpuScale::HostShare)));
+
+    QVERIFY(
+        table->model()->headerData(Ui::ContainerTableModel::CpuColumn, Qt::Horizontal).toString() !=
+        header);
+    QVERIFY2(serviceCpu->toolTip().contains(QStringLiteral("whole host")),
+             qPrintable(serviceCpu->toolTip()));
+    scale->setCurrentIndex(scale->findData(int(Ui::CpuScale::PerCore)));
+    QVERIFY2(serviceCpu->toolTip().contains(QStringLiteral("one core")),
+             qPrintable(serviceCpu->toolTip()));
+}
+
+void TestMainWindow::testRecentFilesAndDrop()
+{
+    // The opened stack's compose file is the first recent file
+    QCOMPARE(m_window->recentFiles().value(0), QFileInfo(m_composeFile).absoluteFilePath());
+
+    // A compose file dropped on the window is reported like one picked with Open
+    QSignalSpy chosen(m_window.get(), &Ui::MainWindow::composeFileChosen);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_composeFile)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QCOMPARE(chosen.size(), 1);
+    QCOMPARE(chosen.at(0).at(0).toString(), m_composeFile);
+
+    // Other files are refused
+    QMimeData text;
+    text.setUrls({QUrl::fromLocalFile(QStringLiteral(SHOAL_SOURCE_DIR "/README.md"))});
+    QDragEnterEvent refused(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+    refused.setAccepted(false);
+    QApplication::sendEvent(m_window.get(), &refused);
+    QVERIFY(!refused.isAccepted());
+}
+
 void TestMainWindow::testScreenshot()
 {
     const QString folder = qEnvironmentVariable("SHOAL_SCREENSHOT_DIR");
@@ -378,6 +645,60 @@ void TestMainWindow::testScreenshot()
     const bool saved = m_window->grab().save(darkPath);
     QApplication::setPalette(original);
     QVERIFY2(saved, qPrintable(darkPath));
+
+    // The logs of the whole service, and each chart with live data
+    m_window->findChild<QAction *>(QStringLiteral("serviceLogsAction"))->trigger();
+    auto *panel = m_window->findChild<Ui::LogPanel *>();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->text().count(QStringLiteral("listening")) >= 2,
+                             EngineTimeoutMs);
+    keepLoad(3000);
+    saveShot(folder, QStringLiteral("screenshot-logs.png"), m_window.get());
+    m_window->findChild<QDockWidget *>(QStringLiteral("logDock"))->close();
+
+    auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("chartTabs"));
+    const QStringList tabNames = {QStringLiteral("cpu"), QStringLiteral("cpu-vs-traffic"),
+                                  QStringLiteral("requests-rate"), QStringLiteral("latency"),
+                                  QStringLiteral("memory")};
+    for (int tab = 0; tab < tabs->count() && tab < tabNames.size(); ++tab) {
+        tabs->setCurrentIndex(tab);
+        QTest::qWait(100);
+        saveShot(folder, QStringLiteral("screenshot-chart-%1.png").arg(tabNames.at(tab)), tabs);
+    }
+    tabs->setCurrentIndex(0);
+
+    Ui::DistributionDialog *dialog = m_window->openDistributionTest(QStringLiteral("web"));
+    QVERIFY(dialog);
+    QSignalSpy finished(dialog, &Ui::DistributionDialog::testFinished);
+    QVERIFY(finished.wait(Ui::DistributionTest::TimeLimitMs + Ui::DistributionTest::CountersWaitMs +
+                          2000));
+    saveShot(folder, QStringLiteral("screenshot-distribution.png"), dialog);
+    dialog->close();
+}
+
+void TestMainWindow::testRemoveReplicaFromMenu()
+{
+    if (!m_up) {
+        QSKIP("the stack did not come up");
+    }
+    // Given three replicas, the second one current
+    QTRY_COMPARE_WITH_TIMEOUT(tableRowCount(), 3, EngineTimeoutMs);
+    selectRow(1);
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("containerTable"));
+    const QString chosen =
+        table->currentIndex().data(Ui::ContainerTableModel::ReplicaNameRole).toString();
+    QVERIFY(chosen.endsWith(QStringLiteral("-web-2")));
+    QSignalSpy scaled(m_stack.get(), &Core::StackController::scaleFinished);
+
+    // When the user removes it
+    m_window->findChild<QAction *>(QStringLiteral("removeReplicaAction"))->trigger();
+
+    // Then exactly that replica goes and the service asks for one fewer
+    QTRY_VERIFY_WITH_TIMEOUT(!scaled.isEmpty(), EngineTimeoutMs);
+    QVERIFY2(scaled.at(0).at(1).toBool(), qPrintable(scaled.at(0).at(2).toString()));
+    QCOMPARE(m_stack->desiredReplicas(QStringLiteral("web")), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(tableRowCount(), 2, EngineTimeoutMs);
+    QVERIFY(!replicaNames().contains(chosen));
+    QTRY_COMPARE_WITH_TIMEOUT(engineContainerCount(false), 2, EngineTimeoutMs);
 }
 
 void TestMainWindow::testDownEmptiesTheTable()
@@ -412,6 +733,37 @@ void TestMainWindow::cleanupTestCase()
         removeLeftovers();
     }
     m_client.reset();
+}
+
+void TestMainWindow::selectRow(int row)
+{
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("containerTable"));
+    table->setCurrentIndex(table->model()->index(row, Ui::ContainerTableModel::NameColumn));
+}
+
+void TestMainWindow::keepLoad(int milliseconds)
+{
+    QNetworkAccessManager network;
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1/").arg(m_proxyPort));
+    QTimer load;
+    connect(&load, &QTimer::timeout, this, [&network, url] {
+        for (int i = 0; i < 10; ++i) {
+            QNetworkReply *reply = network.get(QNetworkRequest(url));
+            connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        }
+    });
+    load.start(100);
+    QTest::qWait(milliseconds);
+    load.stop();
+    // Replies still open go with the manager; let them finish first.
+    QTest::qWait(300);
+}
+
+void TestMainWindow::saveShot(const QString &folder, const QString &name, QWidget *widget)
+{
+    const QString path = QDir(folder).filePath(name);
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+    qInfo("saved %s", qPrintable(path));
 }
 
 int TestMainWindow::engineContainerCount(bool runningOnly)
