@@ -2,6 +2,7 @@
 #include "controlserver.h"
 #include "stackoptions.h"
 #include "stacksession.h"
+#include "uiprofiler.h"
 
 #include <core/stack/stackcontroller.h>
 #include <ui/mainwindow.h>
@@ -38,6 +39,7 @@ int runWindowCommand(int &argc, char **argv)
     }
 
     QApplication app(argc, argv);
+    UiProfiler::installIfRequested(app);
     QApplication::setDesktopFileName(u"io.github.shoal.Shoal"_s);
     QIcon icon;
     for (const int size : {16, 22, 24, 32, 48, 64, 128, 256}) {

@@ -8,13 +8,17 @@
 
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QTcpServer>
 #include <QThread>
 #include <QTimer>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <functional>
+#include <cstring>
 #include <map>
 
 Q_LOGGING_CATEGORY(lcProxy, "shoal.core.proxy")
@@ -33,15 +37,63 @@ qint64 steadyMs()
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-/// Hands each accepted descriptor on instead of wrapping it in a QTcpSocket.
-class Listener final : public QTcpServer
+/// A non-blocking listening socket for `address`; -1 with `error` set when it cannot be bound.
+/// With `shared`, further sockets may bind the same port and the kernel spreads the incoming
+/// connections over them.
+int openListener(const QHostAddress &address, quint16 port, bool shared, QString &error,
+                 quint16 &boundPort)
 {
-public:
-    std::function<void(qintptr)> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { accepted(descriptor); }
-};
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    const bool anyStack = address == QHostAddress(QHostAddress::Any);
+    if (isV4 && !anyStack) {
+        auto *in = reinterpret_cast<sockaddr_in *>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(v4);
+        length = sizeof(sockaddr_in);
+    } else {
+        // QHostAddress::Any means both stacks, as QTcpServer treats it: one IPv6 socket that
+        // also takes IPv4 clients.
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR v6 = anyStack ? Q_IPV6ADDR{} : address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &v6, sizeof(v6));
+        in6->sin6_scope_id = address.scopeId().toUInt();
+        length = sizeof(sockaddr_in6);
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error = QString::fromLocal8Bit(strerror(errno));
+        return -1;
+    }
+    const int one = 1;
+    const int zero = 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (shared && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+        error = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    if (storage.ss_family == AF_INET6) {
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, anyStack ? &zero : &one, sizeof(int));
+    }
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0 ||
+        ::listen(fd, ListenBacklog) != 0) {
+        error = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    length = sizeof(storage);
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&storage), &length);
+    boundPort = ntohs(storage.ss_family == AF_INET
+                          ? reinterpret_cast<const sockaddr_in *>(&storage)->sin_port
+                          : reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port);
+    return fd;
+}
 
 } // namespace
 
@@ -62,7 +114,6 @@ public:
     {}
 
     void publishSnapshot();
-    void dispatch(qintptr descriptor);
     void checkDrains();
     void mergeCounters();
     void startDrain(const std::shared_ptr<BackendState> &state, bool announce);
@@ -74,14 +125,14 @@ public:
     ProxyServer *q;
     ProxyConfig config;
     QString errorString;
-    /// Lives on the first worker's thread (a child of that worker), so that accepting never
-    /// waits for the control thread.
-    Listener *listener = nullptr;
+    /// One per worker, all on the same port: each worker accepts from its own on its own
+    /// thread, so that neither the control thread nor another worker sits between a client
+    /// and its worker, and the kernel spreads the connections evenly.
+    std::vector<int> listenFds;
     quint16 port = 0;
     Balancer balancer;
     std::vector<QThread *> threads;
     std::vector<ProxyWorker *> workers;
-    std::size_t nextWorker = 0;
     int nextSerial = 1;
     QList<ProxyBackend> backends;
     std::map<QString, std::shared_ptr<BackendState>> active;
@@ -110,17 +161,6 @@ void ProxyServer::Private::publishSnapshot()
         QMetaObject::invokeMethod(
             worker, [worker, shared] { worker->setSnapshot(shared); }, Qt::QueuedConnection);
     }
-}
-
-void ProxyServer::Private::dispatch(qintptr descriptor)
-{
-    ProxyWorker *worker = workers[nextWorker++ % workers.size()];
-    if (worker->thread() == QThread::currentThread()) {
-        worker->adoptClient(descriptor);
-        return;
-    }
-    QMetaObject::invokeMethod(
-        worker, [worker, descriptor] { worker->adoptClient(descriptor); }, Qt::QueuedConnection);
 }
 
 void ProxyServer::Private::startDrain(const std::shared_ptr<BackendState> &state, bool announce)
@@ -232,7 +272,7 @@ ProxyServer::~ProxyServer()
 
 bool ProxyServer::start()
 {
-    if (d->listener) {
+    if (!d->listenFds.empty()) {
         return true;
     }
     const int workerCount = d->config.workerCount > 0
@@ -268,26 +308,21 @@ bool ProxyServer::start()
     }
     d->publishSnapshot();
 
-    // Bound on the accepting thread itself; start() waits the few microseconds that takes.
-    ProxyWorker *acceptor = d->workers.front();
     QString error;
-    QMetaObject::invokeMethod(
-        acceptor,
-        [this, acceptor, &error] {
-            auto *listener = new Listener;
-            listener->setParent(acceptor);
-            listener->setListenBacklogSize(ListenBacklog);
-            listener->accepted = [this](qintptr descriptor) { d->dispatch(descriptor); };
-            if (!listener->listen(d->config.listenAddress, d->config.listenPort)) {
-                error = listener->errorString();
-                delete listener;
-                return;
-            }
-            d->port = listener->serverPort();
-            d->listener = listener;
-        },
-        Qt::BlockingQueuedConnection);
-    if (!d->listener) {
+    quint16 boundPort = d->config.listenPort;
+    const bool shared = workerCount > 1;
+    for (int i = 0; i < workerCount && error.isEmpty(); ++i) {
+        // The first socket picks the port when any free one was asked for; the others join it.
+        const int fd = openListener(d->config.listenAddress, boundPort, shared, error, boundPort);
+        if (fd >= 0) {
+            d->listenFds.push_back(fd);
+        }
+    }
+    if (!error.isEmpty()) {
+        for (const int fd : d->listenFds) {
+            ::close(fd);
+        }
+        d->listenFds.clear();
         d->errorString = tr("Cannot listen on %1:%2: %3")
                              .arg(d->config.listenAddress.toString())
                              .arg(d->config.listenPort)
@@ -295,6 +330,13 @@ bool ProxyServer::start()
         qCWarning(lcProxy).noquote() << d->errorString;
         stopWorkers();
         return false;
+    }
+    d->port = boundPort;
+    for (std::size_t i = 0; i < d->workers.size(); ++i) {
+        ProxyWorker *worker = d->workers[i];
+        const int fd = d->listenFds[i];
+        QMetaObject::invokeMethod(
+            worker, [worker, fd] { worker->listenOn(fd); }, Qt::QueuedConnection);
     }
     d->countersTimer.start(CountersIntervalMs);
     qCDebug(lcProxy) << "listening on" << d->config.listenAddress << d->port << "with"
@@ -317,13 +359,19 @@ void ProxyServer::stopWorkers()
 
 void ProxyServer::stop()
 {
-    if (!d->listener) {
+    if (d->listenFds.empty()) {
         return;
     }
-    Listener *listener = d->listener;
-    QMetaObject::invokeMethod(
-        d->workers.front(), [listener] { delete listener; }, Qt::BlockingQueuedConnection);
-    d->listener = nullptr;
+    // Every worker lets go of its descriptor before it is closed, so that none of them can
+    // accept from a number that the process has already reused.
+    for (ProxyWorker *worker : d->workers) {
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
+    }
+    for (const int fd : d->listenFds) {
+        ::close(fd);
+    }
+    d->listenFds.clear();
     d->port = 0;
     stopWorkers();
     d->countersTimer.stop();

@@ -42,6 +42,9 @@ constexpr qint64 LingerMs = 2000;
 constexpr std::size_t CoalesceBytes = 16 * 1024;
 /// Connection attempts for one request, each to a different backend.
 constexpr int MaxConnectAttempts = 3;
+/// Connections taken from the listen queue per readiness report: enough to empty a burst of
+/// short-lived connections, few enough that established clients are not kept waiting.
+constexpr int MaxAcceptsPerWake = 64;
 
 constexpr std::string_view ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -84,6 +87,21 @@ enum class Io
     Failed
 };
 
+std::string addressText(const sockaddr_storage &address)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in *>(&address)->sin_addr, text,
+                    sizeof(text));
+    } else if (address.ss_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_addr, text,
+                    sizeof(text));
+    } else {
+        return "unknown";
+    }
+    return text;
+}
+
 std::string peerAddress(int fd)
 {
     sockaddr_storage address{};
@@ -91,15 +109,7 @@ std::string peerAddress(int fd)
     if (::getpeername(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
         return "unknown";
     }
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(&address)->sin_addr, text,
-                    sizeof(text));
-    } else if (address.ss_family == AF_INET6) {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6 *>(&address)->sin6_addr, text,
-                    sizeof(text));
-    }
-    return text;
+    return addressText(address);
 }
 
 } // namespace
@@ -294,6 +304,7 @@ struct ProxyWorker::Client final : Socket
     bool expectContinue = false;
     bool wantsTunnel = false;
     bool closeAfter = false;
+    bool clientAskedClose = false; ///< the request itself said the connection ends with it
     bool requestDone = false;
     bool bodySent = false;
     bool responseStarted = false;
@@ -360,11 +371,63 @@ bool ProxyWorker::registerSocket(Socket *socket)
 void ProxyWorker::adoptClient(qintptr descriptor)
 {
     const int fd = int(descriptor);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    adoptAccepted(fd, nullptr);
+}
+
+void ProxyWorker::listenOn(int descriptor)
+{
+    if (m_epoll < 0 || m_listenFd >= 0) {
+        return;
+    }
+    // Level-triggered: connections left over after MaxAcceptsPerWake are reported again.
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = nullptr;
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, descriptor, &event) != 0) {
+        qCWarning(lcProxy) << "worker" << m_index
+                           << "cannot watch the listening socket:" << strerror(errno);
+        return;
+    }
+    m_listenFd = descriptor;
+}
+
+void ProxyWorker::stopListening()
+{
+    if (m_listenFd >= 0) {
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_listenFd, nullptr);
+        m_listenFd = -1;
+    }
+}
+
+void ProxyWorker::acceptClients()
+{
+    for (int i = 0; i < MaxAcceptsPerWake && m_listenFd >= 0; ++i) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof(address);
+        const int fd = ::accept4(m_listenFd, reinterpret_cast<sockaddr *>(&address), &length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            adoptAccepted(fd, &address);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            // Out of descriptors or memory: the connection stays queued for a later turn.
+            qCWarning(lcProxy) << "worker" << m_index << "cannot accept:" << strerror(errno);
+        }
+        return;
+    }
+}
+
+void ProxyWorker::adoptAccepted(int fd, const sockaddr_storage *address)
+{
     if (m_epoll < 0) {
         ::close(fd);
         return;
     }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     auto owned = std::make_unique<Client>(m_config);
@@ -373,7 +436,7 @@ void ProxyWorker::adoptClient(qintptr descriptor)
     client->writable = true;
     m_nowMs = steadyMs();
     client->lastActivityMs = m_nowMs;
-    client->peer = peerAddress(fd);
+    client->peer = address ? addressText(*address) : peerAddress(fd);
     if (!registerSocket(client)) {
         return;
     }
@@ -450,6 +513,10 @@ void ProxyWorker::processEvents()
     m_nowMs = steadyMs();
     for (int i = 0; i < count; ++i) {
         auto *socket = static_cast<Socket *>(events[i].data.ptr);
+        if (!socket) {
+            acceptClients();
+            continue;
+        }
         if (socket->dead) {
             continue;
         }
@@ -572,6 +639,7 @@ void ProxyWorker::startExchange(Client *client)
     client->headMethod = request.method() == "HEAD";
     client->wantsTunnel = HeadRewriter::isTunnelUpgrade(request);
     client->closeAfter = !request.keepAlive();
+    client->clientAskedClose = client->closeAfter;
     client->requestDone = false;
     client->bodySent = false;
     client->responseStarted = false;
@@ -737,7 +805,9 @@ void ProxyWorker::closeSocket(Socket *socket)
         }
         releaseBackend(client);
     }
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, socket->fd, nullptr);
+    // No EPOLL_CTL_DEL: closing the only descriptor of the socket (when m_closed is cleared,
+    // after the current batch) takes it out of the epoll set, one system call fewer per
+    // connection; until then `dead` makes its remaining events in the batch be skipped.
     auto it = m_sockets.find(socket);
     if (it != m_sockets.end()) {
         m_closed.push_back(std::move(it->second));
@@ -858,6 +928,7 @@ void ProxyWorker::startClosing(Client *client)
 void ProxyWorker::resetForNextRequest(Client *client)
 {
     client->state = Client::State::Head;
+    client->clientAskedClose = false;
     client->request.reset();
     client->headStartMs = client->buffered() > 0 ? m_nowMs : 0;
     client->lastActivityMs = m_nowMs;
@@ -1253,6 +1324,18 @@ bool ProxyWorker::stepClosing(Client *client)
         }
         if (client->outPending()) {
             return false;
+        }
+    }
+    if (!client->halfClosed && client->clientAskedClose && client->requestDone &&
+        client->buffered() == 0) {
+        // The client announced that it sends nothing more and all it sent was read: with an
+        // empty receive queue a plain close ends in a FIN, not a reset, so there is nothing
+        // to wait for (this is every request of a client that does not keep connections).
+        char probe = 0;
+        const ssize_t n = ::recv(client->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+            closeSocket(client);
+            return true;
         }
     }
     if (!client->halfClosed) {

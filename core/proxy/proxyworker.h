@@ -6,6 +6,8 @@
 
 #include <QObject>
 
+#include <sys/socket.h>
+
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -45,6 +47,11 @@ public:
     void begin();
     /// Takes ownership of an accepted client descriptor.
     void adoptClient(qintptr descriptor);
+    /// Accepts clients from a listening descriptor (not owned) on this worker's own thread, so
+    /// that no connection waits for another thread to hand it over.
+    void listenOn(int descriptor);
+    /// Stops accepting; the descriptor may be closed once every worker has returned from this.
+    void stopListening();
     void setSnapshot(std::shared_ptr<const BackendSnapshot> snapshot);
     /// Cuts every connection to the backend (its drain timed out).
     void closeBackend(int serial);
@@ -57,6 +64,8 @@ private:
     struct Stats;
 
     void processEvents();
+    void acceptClients();
+    void adoptAccepted(int fd, const sockaddr_storage *address);
     void sweep();
     void publish();
 
@@ -95,6 +104,7 @@ private:
     int m_index;
     Publisher m_publisher;
     int m_epoll = -1;
+    int m_listenFd = -1;
     QSocketNotifier *m_notifier = nullptr;
     QTimer *m_sweepTimer = nullptr;
     QTimer *m_publishTimer = nullptr;
