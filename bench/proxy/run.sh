@@ -6,11 +6,19 @@
 #
 # SHOAL_BINARY defaults to the first of $SHOAL_BIN, build/app/shoal, ../build/app/shoal that
 # exists. Extra options go to proxy-bench.sh unchanged (default: --rounds 1 --duration 5).
+#
+# The harness starts a candidate with setsid, and with the kernel's autogroup scheduling
+# (kernel.sched_autogroup_enabled=1, Debian's default) a new session is a scheduling group
+# of its own: on two cores that alone halves a single-threaded proxy against nginx, which
+# shares wrk's group (nginx started the candidate's way measured 0.5x itself; see
+# bench/results/proxy-issue6-notes.md). So that both proxies compete for the CPU on the same
+# terms, this script turns autogroup off for the run when it can, and restores it after.
+# KEEP_AUTOGROUP=1 leaves it alone.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-bench=${PROXY_BENCH:-/work/shared/bench/proxy-bench.sh}
+bench=${PROXY_BENCH:-$repo/../shared/bench/proxy-bench.sh}
 
 shoal=""
 if [ $# -gt 0 ] && [ -x "$1" ]; then
@@ -36,6 +44,13 @@ fi
 options=("$@")
 if [ ${#options[@]} -eq 0 ]; then
     options=(--rounds 1 --duration 5)
+fi
+
+autogroup=/proc/sys/kernel/sched_autogroup_enabled
+if [ "${KEEP_AUTOGROUP:-0}" != 1 ] && [ -w "$autogroup" ] && [ "$(cat "$autogroup")" = 1 ]; then
+    echo 0 >"$autogroup"
+    trap 'echo 1 >"$autogroup"' EXIT
+    echo "run.sh: autogroup scheduling off for this run (restored at exit)"
 fi
 
 export RESULTS_DIR=${RESULTS_DIR:-/tmp/shoal-proxy-bench}

@@ -191,7 +191,8 @@ public:
     {
         const QStringList filters{ComposeLabels::Project + u'=' + q->m_project.name};
         EngineReply *reply = q->m_client->listContainers(filters, true);
-        QObject::connect(reply, &EngineReply::finished, q, [this, reply, then] {
+        const quint64 sequence = ++refreshesIssued;
+        QObject::connect(reply, &EngineReply::finished, q, [this, reply, then, sequence] {
             if (reply->isError()) {
                 qCWarning(lcStack) << "listing containers failed:" << reply->errorString();
                 if (then) {
@@ -199,7 +200,12 @@ public:
                 }
                 return;
             }
-            applyListing(reply->json().array());
+            // Listings run concurrently and may answer out of order; an older one must not
+            // undo what a newer one saw (a container that exited would look running again).
+            if (sequence > refreshApplied) {
+                refreshApplied = sequence;
+                applyListing(reply->json().array());
+            }
             if (then) {
                 then();
             }
@@ -1014,6 +1020,8 @@ public:
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
+    quint64 refreshesIssued = 0;
+    quint64 refreshApplied = 0;
     bool removeVolumesOnDown = false;
     std::optional<UpState> upState;
     bool upInProgress = false;
@@ -1127,8 +1135,9 @@ void StackController::reconcileForUp()
 void StackController::scale(const QString &service, int replicas)
 {
     if (!d->services.contains(service)) {
-        Q_EMIT errorOccurred(u"no service %1 in project %2"_s.arg(service, m_project.name));
-        Q_EMIT scaleFinished(service, false, u"no such service"_s);
+        const QString error = u"no service %1 in project %2"_s.arg(service, m_project.name);
+        Q_EMIT errorOccurred(error);
+        Q_EMIT scaleFinished(service, false, error);
         return;
     }
     const ServiceSpec *spec = m_project.service(service);

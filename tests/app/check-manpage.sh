@@ -14,7 +14,7 @@ for command in run config proxy ps stats scale down; do
         echo "man page lacks the command: $command"
         missing=1
     fi
-    options=$("$shoal" "$command" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+    options=$({ "$shoal" "$command" --help 2>&1 || true; } | grep -oE -- '--[a-z][a-z-]+' | grep -vx -- '--help-all' | sort -u)
     for option in $options; do
         if ! in_page "$option"; then
             echo "man page lacks $option of shoal $command"

@@ -72,10 +72,15 @@ services:
                 {u"run"_s, u"-f"_s, m_file, u"-p"_s, m_project, u"--scale"_s, u"web=3"_s,
                  u"--status-json"_s});
     QVERIFY(m_run.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(m_run.readAllStandardError().contains(" is up") ||
-                                 m_run.state() != QProcess::Running,
-                             180000);
-    QCOMPARE(m_run.state(), QProcess::Running);
+    QByteArray log;
+    QElapsedTimer timer;
+    timer.start();
+    while (!log.contains(" is up") && m_run.state() == QProcess::Running &&
+           timer.elapsed() < 180000) {
+        m_run.waitForReadyRead(200);
+        log += m_run.readAllStandardError();
+    }
+    QVERIFY2(m_run.state() == QProcess::Running && log.contains(" is up"), log.constData());
 }
 
 void TestCli::cleanupTestCase()
@@ -115,15 +120,25 @@ void TestCli::testRunSpreadsRequestsOverTheAskedReplicas()
 
 void TestCli::testStatusJsonDescribesEveryContainer()
 {
-    m_run.readAllStandardOutput();
-    QTRY_VERIFY_WITH_TIMEOUT(m_run.canReadLine(), 5000);
-    QByteArray line;
-    while (m_run.canReadLine()) {
-        line = m_run.readLine();
+    // The proxy publishes its counters once a second: read lines until they show the 30
+    // requests of the test before, for at most a few seconds.
+    QJsonObject web;
+    QElapsedTimer timer;
+    timer.start();
+    double served = 0;
+    while (served < 30 && timer.elapsed() < 5000) {
+        m_run.waitForReadyRead(500);
+        while (m_run.canReadLine()) {
+            const QJsonObject status = QJsonDocument::fromJson(m_run.readLine()).object();
+            QCOMPARE(status.value(u"project").toString(), m_project);
+            web = status.value(u"services").toArray().first().toObject();
+        }
+        served = 0;
+        for (const QJsonValue &value : web.value(u"containers").toArray()) {
+            served += value.toObject().value(u"requests").toDouble();
+        }
     }
-    const QJsonObject status = QJsonDocument::fromJson(line).object();
-    QCOMPARE(status.value(u"project").toString(), m_project);
-    const QJsonObject web = status.value(u"services").toArray().first().toObject();
+
     QCOMPARE(web.value(u"name").toString(), u"web"_s);
     QCOMPARE(web.value(u"running").toInt(), 3);
     const QJsonArray containers = web.value(u"containers").toArray();
@@ -146,12 +161,8 @@ void TestCli::testPsScaleAndStatsTalkToTheRunningInstance()
 
     output = shoal({u"ps"_s, u"-p"_s, m_project, u"--json"_s}, &exitCode);
     QCOMPARE(exitCode, 0);
-    const QJsonObject web = QJsonDocument::fromJson(output)
-                                .object()
-                                .value(u"services")
-                                .toArray()
-                                .first()
-                                .toObject();
+    const QJsonObject web =
+        QJsonDocument::fromJson(output).object().value(u"services").toArray().first().toObject();
     QCOMPARE(web.value(u"containers").toArray().size(), 4);
 
     output = shoal({u"stats"_s, u"-p"_s, m_project}, &exitCode);

@@ -105,6 +105,10 @@ bool TestStackLifecycle::bringUp(StackController &stack, const QMap<QString, int
     QSignalSpy up(&stack, &StackController::upFinished);
     stack.up(scales);
     if (!up.wait(120000)) {
+        for (const ReplicaInfo &replica : stack.replicas()) {
+            qWarning("up did not finish; %s is %s (exit %d)", qPrintable(replica.name),
+                     qPrintable(replica.state), replica.exitCode);
+        }
         return false;
     }
     if (error) {
