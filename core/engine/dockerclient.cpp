@@ -373,6 +373,48 @@ EngineReply *DockerClient::removeNetwork(const QString &idOrName)
     return deleteResource(QStringLiteral("/networks/%1").arg(encoded(idOrName)));
 }
 
+EngineReply *DockerClient::listImages(const QStringList &labelFilters)
+{
+    return get(withQuery(QStringLiteral("/images/json"), {labelFilterQuery(labelFilters)}));
+}
+
+EngineReply *DockerClient::removeImage(const QString &name, bool force)
+{
+    return deleteResource(withQuery(QStringLiteral("/images/%1").arg(encoded(name)),
+                                    {force ? QStringLiteral("force=1") : QString()}));
+}
+
+EngineReply *DockerClient::listVolumes(const QStringList &labelFilters)
+{
+    return get(withQuery(QStringLiteral("/volumes"), {labelFilterQuery(labelFilters)}));
+}
+
+EngineReply *DockerClient::createVolume(const QString &name, const QMap<QString, QString> &labels,
+                                        const QString &driver)
+{
+    QJsonObject spec;
+    spec.insert(QStringLiteral("Name"), name);
+    if (!driver.isEmpty()) {
+        spec.insert(QStringLiteral("Driver"), driver);
+    }
+    QJsonObject labelObject;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
+        labelObject.insert(it.key(), it.value());
+    }
+    spec.insert(QStringLiteral("Labels"), labelObject);
+    return post(QStringLiteral("/volumes/create"), spec);
+}
+
+EngineReply *DockerClient::removeVolume(const QString &name)
+{
+    return deleteResource(QStringLiteral("/volumes/%1").arg(encoded(name)));
+}
+
+EngineReply *DockerClient::info()
+{
+    return get(QStringLiteral("/info"));
+}
+
 EngineReply *DockerClient::events(const QStringList &labelFilters, qint64 sinceUnix)
 {
     return send("GET",

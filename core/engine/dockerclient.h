@@ -78,7 +78,10 @@ public:
     EngineReply *containerLogs(const QString &id, bool follow, int tail = 200);
 
     // Images.
+    EngineReply *listImages(const QStringList &labelFilters = {});
     EngineReply *inspectImage(const QString &name);
+    /// Removes an image; with force also when containers still use it.
+    EngineReply *removeImage(const QString &name, bool force = false);
     /// Builds from a tar archive of the context (see BuildContext); progress as lines.
     EngineReply *buildImage(const QByteArray &contextTar, const QString &tag,
                             const QString &dockerfile = {},
@@ -93,6 +96,14 @@ public:
     EngineReply *listNetworks(const QStringList &labelFilters);
     EngineReply *createNetwork(const QString &name, const QMap<QString, QString> &labels);
     EngineReply *removeNetwork(const QString &idOrName);
+    /// Replies with {"Volumes": [...]}.
+    EngineReply *listVolumes(const QStringList &labelFilters);
+    EngineReply *createVolume(const QString &name, const QMap<QString, QString> &labels,
+                              const QString &driver = {});
+    EngineReply *removeVolume(const QString &name);
+
+    /// Engine-wide facts: CPUs, memory, swarm state, storage driver, cgroup version.
+    EngineReply *info();
 
     /// Events stream filtered by labels (e.g. "com.docker.compose.project=whoami").
     EngineReply *events(const QStringList &labelFilters, qint64 sinceUnix = 0);

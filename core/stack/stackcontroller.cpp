@@ -706,17 +706,11 @@ public:
         }
         auto barrier = std::make_shared<Barrier>(int(declared.size()), done);
         for (const VolumeSpec &volume : declared) {
-            QJsonObject labels{{ComposeLabels::Project, q->m_project.name},
-                               {ComposeLabels::Volume, volume.name}};
-            for (auto it = volume.labels.cbegin(); it != volume.labels.cend(); ++it) {
-                labels.insert(it.key(), it.value());
-            }
-            QJsonObject body{{u"Name"_s, q->m_project.name + u'_' + volume.name},
-                             {u"Labels"_s, labels}};
-            if (!volume.driver.isEmpty()) {
-                body.insert(u"Driver"_s, volume.driver);
-            }
-            EngineReply *create = q->m_client->post(u"/volumes/create"_s, body);
+            QMap<QString, QString> labels = volume.labels;
+            labels.insert(ComposeLabels::Project, q->m_project.name);
+            labels.insert(ComposeLabels::Volume, volume.name);
+            EngineReply *create = q->m_client->createVolume(q->m_project.name + u'_' + volume.name,
+                                                            labels, volume.driver);
             QObject::connect(create, &EngineReply::finished, q, [create, barrier] {
                 barrier->arrive(create->isError() ? create->errorString() : QString());
             });
@@ -730,18 +724,15 @@ public:
             done({});
             return;
         }
-        const QJsonObject filters{
-            {u"label"_s, QJsonArray{ComposeLabels::Project + u'=' + q->m_project.name}}};
-        const QString query = QString::fromUtf8(QUrl::toPercentEncoding(
-            QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact))));
-        EngineReply *list = q->m_client->get(u"/volumes?filters="_s + query);
+        EngineReply *list =
+            q->m_client->listVolumes({ComposeLabels::Project + u'=' + q->m_project.name});
         QObject::connect(list, &EngineReply::finished, q, [this, list, done] {
             const QJsonArray volumes = list->json().object().value(u"Volumes").toArray();
             auto barrier = std::make_shared<Barrier>(int(volumes.size()), done);
             for (const QJsonValue &value : volumes) {
                 const QString name = value.toObject().value(u"Name").toString();
                 Q_EMIT q->progress(u"removing volume %1"_s.arg(name));
-                EngineReply *remove = q->m_client->deleteResource(u"/volumes/"_s + name);
+                EngineReply *remove = q->m_client->removeVolume(name);
                 QObject::connect(remove, &EngineReply::finished, q, [remove, barrier] {
                     barrier->arrive(remove->isError() ? remove->errorString() : QString());
                 });

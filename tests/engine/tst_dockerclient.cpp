@@ -65,6 +65,7 @@ private Q_SLOTS:
     void testPullFromUnreachableRegistryFailsQuickly();
     void testEventsStreamSeesStart();
     void testNetworks();
+    void testImagesVolumesAndInfo();
 
 private:
     QJsonObject containerSpec(const QStringList &command) const;
@@ -438,6 +439,35 @@ void TestDockerClient::testNetworks()
     const ReplyRecord removed = run(m_client->removeNetwork(name));
     QVERIFY2(!removed.error, qPrintable(removed.errorString));
     QCOMPARE(removed.status, 204);
+}
+
+void TestDockerClient::testImagesVolumesAndInfo()
+{
+    // The test image is found by its label
+    const ReplyRecord images = run(m_client->listImages({SuiteLabel + QStringLiteral("=image")}));
+    QVERIFY2(!images.error, qPrintable(images.errorString));
+    const QJsonArray found = QJsonDocument::fromJson(images.body).array();
+    QCOMPARE(found.size(), 1);
+    QVERIFY(found.at(0).toObject().value("RepoTags").toArray().contains(ImageTag));
+
+    // A volume with labels can be created, listed by label and removed
+    const QString volume = uniqueName(QStringLiteral("vol"));
+    const ReplyRecord created = run(m_client->createVolume(volume, {{SuiteLabel, m_suiteValue}}));
+    QVERIFY2(!created.error, qPrintable(created.errorString));
+    const ReplyRecord listed =
+        run(m_client->listVolumes({SuiteLabel + QLatin1Char('=') + m_suiteValue}));
+    const QJsonArray volumes =
+        QJsonDocument::fromJson(listed.body).object().value("Volumes").toArray();
+    QCOMPARE(volumes.size(), 1);
+    QCOMPARE(volumes.at(0).toObject().value("Name").toString(), volume);
+    const ReplyRecord removed = run(m_client->removeVolume(volume));
+    QVERIFY2(!removed.error, qPrintable(removed.errorString));
+    QCOMPARE(run(m_client->removeVolume(volume)).status, 404);
+
+    // /info tells the CPUs and the swarm state the window shows
+    const QJsonObject info = QJsonDocument::fromJson(run(m_client->info()).body).object();
+    QVERIFY(info.value("NCPU").toInt() >= 1);
+    QVERIFY(info.value("Swarm").toObject().contains("LocalNodeState"));
 }
 
 QTEST_GUILESS_MAIN(TestDockerClient)
