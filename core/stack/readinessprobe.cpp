@@ -8,12 +8,18 @@ namespace Shoal::Core {
 
 namespace {
 constexpr int StatusLinePrefixLength = 5; // "HTTP/"
-}
+constexpr int StatusCodeEnd = 7;          // "1.1 200"
+} // namespace
 
 ReadinessProbe::ReadinessProbe(quint16 port, const QString &path, QObject *parent)
+    : ReadinessProbe(port, path, Expect::AnyAnswer, parent)
+{}
+
+ReadinessProbe::ReadinessProbe(quint16 port, const QString &path, Expect expect, QObject *parent)
     : QObject(parent)
     , m_port(port)
     , m_path(path.isEmpty() ? QStringLiteral("/") : path)
+    , m_expect(expect)
     , m_deadline(new QTimer(this))
 {
     m_deadline->setSingleShot(true);
@@ -42,8 +48,13 @@ void ReadinessProbe::attempt()
     });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
         m_received += socket->readAll();
-        if (m_received.size() >= StatusLinePrefixLength) {
-            const bool ready = m_received.startsWith("HTTP/");
+        if (m_received.size() >= StatusLinePrefixLength + StatusCodeEnd) {
+            // "HTTP/1.1 200": the status code's first digit is the 10th byte.
+            const char statusClass = m_received.at(StatusLinePrefixLength + 4);
+            const bool answered = m_received.startsWith("HTTP/");
+            const bool ready = m_expect == Expect::AnyAnswer
+                                   ? answered
+                                   : answered && (statusClass == '2' || statusClass == '3');
             m_socket = nullptr;
             socket->abort();
             socket->deleteLater();

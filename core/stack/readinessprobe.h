@@ -13,7 +13,8 @@ namespace Shoal::Core {
 /// docker-proxy accepts connections on a published port before the program inside the
 /// container listens, and closes them without a word; a replica handed to the proxy in that
 /// moment would cost requests. The probe sends a GET and counts any HTTP status line as
-/// ready. It reports once through finished() and then deletes itself.
+/// ready (or, for health checks, only a 2xx/3xx status). It reports once through finished()
+/// and then deletes itself.
 class ReadinessProbe : public QObject
 {
     Q_OBJECT
@@ -23,7 +24,15 @@ public:
     static constexpr int RetryIntervalMs = 100;
     static constexpr int DefaultTimeoutMs = 30000;
 
+    /// What counts as ready: any HTTP status line, or only a 2xx or 3xx status.
+    enum class Expect
+    {
+        AnyAnswer,
+        SuccessStatus
+    };
+
     ReadinessProbe(quint16 port, const QString &path, QObject *parent = nullptr);
+    ReadinessProbe(quint16 port, const QString &path, Expect expect, QObject *parent = nullptr);
 
     void start(int timeoutMs = DefaultTimeoutMs);
 
@@ -37,6 +46,7 @@ private:
 
     quint16 m_port;
     QString m_path;
+    Expect m_expect = Expect::AnyAnswer;
     QTcpSocket *m_socket = nullptr;
     QTimer *m_deadline;
     QByteArray m_received;

@@ -1,6 +1,7 @@
 #include "stackcontroller.h"
 
 #include "composelabels.h"
+#include "healthchecker.h"
 #include "readinessprobe.h"
 #include "replicaspec.h"
 #include "startuporder.h"
@@ -165,6 +166,7 @@ public:
         : q(controller)
         , refreshTimer(new QTimer(controller))
         , stats(new StatsFollower(controller->m_client, controller->m_metrics, controller))
+        , health(new HealthChecker(controller))
     {
         refreshTimer->setSingleShot(true);
         refreshTimer->setInterval(RefreshDebounceMs);
@@ -172,6 +174,15 @@ public:
         for (const ServiceSpec &service : q->m_project.services) {
             services.insert(service.name, ServiceRuntime{});
         }
+        QObject::connect(health, &HealthChecker::healthChanged, q,
+                         [this](const QString &id, bool healthy) {
+                             if (replicas.contains(id)) {
+                                 const ReplicaInfo &replica = replicas[id];
+                                 Q_EMIT q->progress(u"%1 %2 its health check"_s.arg(
+                                     replica.name, healthy ? u"passes"_s : u"fails"_s));
+                             }
+                             scheduleRefresh();
+                         });
         QObject::connect(q, &StackController::scaleFinished, q,
                          [this](const QString &service, bool ok, const QString &error) {
                              onScaleFinished(service, ok, error);
@@ -247,7 +258,13 @@ public:
         }
         replicas = fresh;
 
+        for (ReplicaInfo &replica : replicas) {
+            if (!health->isHealthy(replica.id)) {
+                replica.health = u"unhealthy"_s;
+            }
+        }
         probeNewReplicas();
+        updateHealthTargets();
         updateProxies();
         stats->follow(replicas.values());
         Q_EMIT q->replicasChanged();
@@ -309,11 +326,32 @@ public:
         if (replica.state != u"running" || removing.contains(replica.id)) {
             return false;
         }
+        if (!health->isHealthy(replica.id)) {
+            return false;
+        }
         const ServiceSpec *service = q->m_project.service(replica.service);
         if (service && needsHealthy(*service)) {
             return replica.health == u"healthy";
         }
         return ready.contains(replica.id);
+    }
+
+    // Replicas of services with x-shoal.health_path that are running and past their
+    // readiness probe get checked periodically.
+    void updateHealthTargets()
+    {
+        QList<HealthChecker::Target> targets;
+        for (const ReplicaInfo &replica : std::as_const(replicas)) {
+            const ServiceSpec *service = q->m_project.service(replica.service);
+            if (!service || service->shoal.healthPath.isEmpty() || replica.state != u"running" ||
+                removing.contains(replica.id) || !ready.contains(replica.id) ||
+                replica.publishedPorts.isEmpty()) {
+                continue;
+            }
+            targets.append(
+                {replica.id, replica.publishedPorts.first().second, service->shoal.healthPath});
+        }
+        health->setTargets(targets);
     }
 
     void probeNewReplicas()
@@ -345,6 +383,7 @@ public:
                 // Even a replica that never answered joins the rotation: the proxy's
                 // passive health takes it out again, and the user sees its failures.
                 ready.insert(id);
+                updateHealthTargets();
                 updateProxies();
                 Q_EMIT q->replicasChanged();
             });
@@ -1002,6 +1041,7 @@ public:
     StackController *q;
     QTimer *refreshTimer;
     StatsFollower *stats;
+    HealthChecker *health;
     QHash<QString, ServiceRuntime> services;
     QMap<QString, ReplicaInfo> replicas; ///< by container id
     QSet<QString> removing;
@@ -1151,6 +1191,7 @@ void StackController::down(bool removeVolumes)
 {
     d->removeVolumesOnDown = removeVolumes;
     d->shuttingDown = true;
+    d->health->setTargets({});
     d->stopEvents();
     d->stats->stopAll();
     for (auto &runtime : d->services) {
