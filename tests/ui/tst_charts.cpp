@@ -10,10 +10,15 @@
 #include <QAreaSeries>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
+#include <QDir>
+#include <QFontMetrics>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLocale>
 #include <QTest>
+#include <QToolTip>
 
 using Shoal::Core::MetricsStore;
 using Shoal::Ui::CpuChart;
@@ -26,6 +31,21 @@ using Shoal::Ui::RequestsChart;
 
 namespace {
 constexpr qint64 Now = 1'700'000'100'000;
+// About the size the main window gives the chart at 1600 x 1000.
+constexpr QSize RequestsChartSize(400, 280);
+
+QString webReplica(int number)
+{
+    return QStringLiteral("p-web-%1").arg(number);
+}
+
+// Replica n has served 10 * n requests, so every bar has a different height.
+void recordReplicas(MetricsStore &store, int count)
+{
+    for (int number = 1; number <= count; ++number) {
+        store.recordRequests("web", webReplica(number), Now, 10 * number, 1, 2, 0);
+    }
+}
 } // namespace
 
 class TestCharts : public QObject
@@ -47,6 +67,14 @@ private Q_SLOTS:
     void testRequestRatesAreStacked();
     void testCpuAndTrafficShareAColour();
     void testLegendHidesAboveManyReplicas();
+    void testRequestBarsStayReadable_data();
+    void testRequestBarsStayReadable();
+    void testReplicaNamesDoNotOverlap_data();
+    void testReplicaNamesDoNotOverlap();
+    void testReplicasOfSeveralServicesKeepTheirNames();
+    void testRequestBarsAreKeptAcrossRefreshes();
+    void testRequestBarsRegroupAfterScaleDown();
+    void testManyRequestBarsScreenshot();
 };
 
 void TestCharts::testCpuLinesCoverTheLastMinute()
@@ -335,6 +363,208 @@ void TestCharts::testLegendHidesAboveManyReplicas()
     // Then the legend gives way and the view says how to tell lines apart
     QVERIFY(!chart.chart()->legend()->isVisible());
     QVERIFY(chart.toolTip().contains(QStringLiteral("hover")));
+}
+
+void TestCharts::testRequestBarsStayReadable_data()
+{
+    QTest::addColumn<int>("replicas");
+    QTest::addColumn<bool>("grouped");
+    QTest::addColumn<int>("categories");
+    QTest::newRow("3 replicas, one group") << 3 << true << 1;
+    QTest::newRow("12 replicas, one group") << 12 << true << 1;
+    QTest::newRow("13 replicas, a slot each") << 13 << false << 13;
+    QTest::newRow("50 replicas, a slot each") << 50 << false << 50;
+}
+
+void TestCharts::testRequestBarsStayReadable()
+{
+    QFETCH(int, replicas);
+    QFETCH(bool, grouped);
+    QFETCH(int, categories);
+
+    // Given a chart of the main window's size
+    MetricsStore store;
+    recordReplicas(store, replicas);
+    ReplicaAppearance appearance;
+    appearance.setNamePrefix("p-");
+    RequestsChart chart(&appearance);
+    chart.resize(RequestsChartSize);
+    chart.setMetricsStore(&store);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+
+    // Then values on bars and the legend are there only while they fit
+    QAbstractBarSeries *series = chart.series();
+    QCOMPARE(chart.chart()->series(), QList<QAbstractSeries *>{series});
+    QCOMPARE(series->isLabelsVisible(), grouped);
+    QCOMPARE(chart.chart()->legend()->isVisible(), grouped);
+    QCOMPARE(chart.axisLabels().isEmpty(), grouped);
+
+    // And every replica has one bar in its own colour
+    QCOMPARE(chart.barCount(), replicas);
+    QCOMPARE(series->count(), replicas);
+    QCOMPARE(chart.categoryCount(), categories);
+    const QList<QBarSet *> sets = series->barSets();
+    for (int i = 0; i < replicas; ++i) {
+        QCOMPARE(sets.at(i)->label(), QStringLiteral("web-%1").arg(i + 1));
+        QCOMPARE(sets.at(i)->color(), appearance.colorFor(webReplica(i + 1)));
+    }
+    QCOMPARE(chart.barValue(webReplica(replicas)), 10.0 * replicas);
+    if (!grouped) {
+        // Replicas of one service are told apart by their number alone
+        const QAbstractAxis *axis = chart.chart()->axes(Qt::Horizontal).value(0);
+        QCOMPARE(axis->titleText(), QStringLiteral("web replica"));
+        QVERIFY(chart.axisLabels().contains(QString::number(replicas)));
+    }
+
+    // When the pointer rests on the last bar, the tooltip names it and gives its count
+    const int last = replicas - 1;
+    emit series->hovered(true, grouped ? 0 : last, sets.at(last));
+    QTRY_VERIFY(QToolTip::isVisible());
+    const QString expected = QStringLiteral("%1\n%2 requests since start")
+                                 .arg(webReplica(replicas), QLocale().toString(10 * replicas));
+    QCOMPARE(QToolTip::text().section(QLatin1Char('\n'), 0, 1), expected);
+    emit series->hovered(false, grouped ? 0 : last, sets.at(last));
+    QTRY_VERIFY(!QToolTip::isVisible());
+}
+
+void TestCharts::testReplicaNamesDoNotOverlap_data()
+{
+    QTest::addColumn<int>("replicas");
+    QTest::addColumn<int>("width");
+    QTest::newRow("13 in a narrow chart") << 13 << 300;
+    QTest::newRow("50 in the window's chart") << 50 << RequestsChartSize.width();
+    QTest::newRow("60 in a narrow chart") << 60 << 300;
+    QTest::newRow("60 in a wide chart") << 60 << 2000;
+}
+
+void TestCharts::testReplicaNamesDoNotOverlap()
+{
+    QFETCH(int, replicas);
+    QFETCH(int, width);
+    MetricsStore store;
+    recordReplicas(store, replicas);
+    ReplicaAppearance appearance;
+    appearance.setNamePrefix("p-");
+    RequestsChart chart(&appearance);
+    chart.resize(width, RequestsChartSize.height());
+    chart.setMetricsStore(&store);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+
+    auto *axis = qobject_cast<QCategoryAxis *>(chart.chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(axis);
+    const QStringList labels = axis->categoriesLabels();
+    QCOMPARE(labels, chart.axisLabels());
+    QVERIFY(labels.size() >= 2);
+    // Then neighbouring names are further apart than the room each one takes along the axis
+    const QFontMetrics metrics(axis->labelsFont());
+    const bool turned = axis->labelsAngle() != 0;
+    for (int i = 1; i < labels.size(); ++i) {
+        const double left =
+            chart.chart()->mapToPosition(QPointF(axis->endValue(labels.at(i - 1)), 0)).x();
+        const double right =
+            chart.chart()->mapToPosition(QPointF(axis->endValue(labels.at(i)), 0)).x();
+        const double room = turned ? metrics.height()
+                                   : (metrics.horizontalAdvance(labels.at(i - 1)) +
+                                      metrics.horizontalAdvance(labels.at(i))) /
+                                         2.0;
+        QVERIFY2(right - left > room, qPrintable(labels.at(i)));
+    }
+    // And a wide chart names every replica
+    if (width >= 2000) {
+        QCOMPARE(labels.size(), replicas);
+    }
+}
+
+void TestCharts::testReplicasOfSeveralServicesKeepTheirNames()
+{
+    // Given replicas of two services in a wide chart
+    MetricsStore store;
+    recordReplicas(store, 10);
+    for (int number = 1; number <= 5; ++number) {
+        store.recordRequests("api", QStringLiteral("p-api-%1").arg(number), Now, 1, 1, 2, 0);
+    }
+    ReplicaAppearance appearance;
+    appearance.setNamePrefix("p-");
+    RequestsChart chart(&appearance);
+    chart.resize(2000, RequestsChartSize.height());
+    chart.setMetricsStore(&store);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+
+    // Then a number alone would be ambiguous, so the axis shows short names
+    const QAbstractAxis *axis = chart.chart()->axes(Qt::Horizontal).value(0);
+    QCOMPARE(axis->titleText(), QStringLiteral("replica"));
+    QCOMPARE(chart.axisLabels().value(0), QStringLiteral("api-1"));
+    QCOMPARE(chart.axisLabels().value(14), QStringLiteral("web-10"));
+}
+
+void TestCharts::testRequestBarsAreKeptAcrossRefreshes()
+{
+    // Given a chart of many replicas
+    MetricsStore store;
+    recordReplicas(store, 20);
+    ReplicaAppearance appearance;
+    RequestsChart chart(&appearance);
+    chart.setMetricsStore(&store);
+    QAbstractBarSeries *series = chart.series();
+    const QList<QBarSet *> sets = series->barSets();
+
+    // When a replica serves more requests and the chart refreshes
+    store.recordRequests("web", webReplica(7), Now + 1000, 500, 1, 2, 0);
+    chart.refresh();
+
+    // Then the same series and sets carry the new height
+    QCOMPARE(chart.series(), series);
+    QCOMPARE(series->barSets(), sets);
+    QCOMPARE(chart.barValue(webReplica(7)), 500.0);
+    QCOMPARE(sets.at(6)->at(6), 500.0);
+}
+
+void TestCharts::testRequestBarsRegroupAfterScaleDown()
+{
+    // Given one replica more than a group holds
+    MetricsStore store;
+    recordReplicas(store, RequestsChart::MaximumGroupedReplicas + 1);
+    ReplicaAppearance appearance;
+    RequestsChart chart(&appearance);
+    chart.setMetricsStore(&store);
+    QVERIFY(!chart.series()->isLabelsVisible());
+
+    // When one goes away
+    store.removeReplica(webReplica(RequestsChart::MaximumGroupedReplicas + 1));
+    chart.refresh();
+
+    // Then the bars form one group again, with values and a legend, on the group's axis
+    QCOMPARE(chart.chart()->series().size(), 1);
+    QVERIFY(chart.series()->isLabelsVisible());
+    QVERIFY(chart.chart()->legend()->isVisible());
+    QCOMPARE(chart.categoryCount(), 1);
+    QCOMPARE(chart.chart()->axes(Qt::Horizontal).size(), 1);
+    QVERIFY(!qobject_cast<QCategoryAxis *>(chart.chart()->axes(Qt::Horizontal).first()));
+    QCOMPARE(chart.barCount(), RequestsChart::MaximumGroupedReplicas);
+}
+
+void TestCharts::testManyRequestBarsScreenshot()
+{
+    const QString folder = qEnvironmentVariable("SHOAL_SCREENSHOT_DIR");
+    if (folder.isEmpty()) {
+        QSKIP("SHOAL_SCREENSHOT_DIR is not set");
+    }
+    QVERIFY(QDir().mkpath(folder));
+    MetricsStore store;
+    recordReplicas(store, 50);
+    ReplicaAppearance appearance;
+    appearance.setNamePrefix("p-");
+    RequestsChart chart(&appearance);
+    chart.resize(RequestsChartSize);
+    chart.setMetricsStore(&store);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const QString path = QDir(folder).filePath(QStringLiteral("requests-50-replicas.png"));
+    QVERIFY2(chart.grab().save(path), qPrintable(path));
+    qInfo("saved %s", qPrintable(path));
 }
 
 QTEST_MAIN(TestCharts)
