@@ -40,6 +40,7 @@ constexpr int RefreshDebounceMs = 100;
 constexpr int EventsRetryFirstMs = 500;
 constexpr int EventsRetryMaxMs = 4000;
 constexpr int DrainSlackMs = 2000;
+constexpr int UpPollIntervalMs = 1000;
 
 // Settles a step that waits for several asynchronous calls: the callback runs once,
 // after the last of `count` parts has reported, with the first error seen.
@@ -167,10 +168,13 @@ public:
         , refreshTimer(new QTimer(controller))
         , stats(new StatsFollower(controller->m_client, controller->m_metrics, controller))
         , health(new HealthChecker(controller))
+        , upPoll(new QTimer(controller))
     {
         refreshTimer->setSingleShot(true);
         refreshTimer->setInterval(RefreshDebounceMs);
         QObject::connect(refreshTimer, &QTimer::timeout, q, [this] { refresh(); });
+        upPoll->setInterval(UpPollIntervalMs);
+        QObject::connect(upPoll, &QTimer::timeout, q, [this] { scheduleRefresh(); });
         for (const ServiceSpec &service : q->m_project.services) {
             services.insert(service.name, ServiceRuntime{});
         }
@@ -939,6 +943,11 @@ public:
             return;
         }
         const QStringList filters{ComposeLabels::Project + u'=' + q->m_project.name};
+        // The engine may register the subscription only after the calls that follow it
+        // (a busy daemon): asking from a second ago on replays what happened meanwhile.
+        if (lastEventTime == 0) {
+            lastEventTime = QDateTime::currentSecsSinceEpoch() - 1;
+        }
         events = q->m_client->events(filters, lastEventTime);
         QObject::connect(events, &EngineReply::lineReceived, q, [this](const QByteArray &line) {
             const QJsonObject event = QJsonDocument::fromJson(line).object();
@@ -1008,11 +1017,16 @@ public:
             reconcile(name);
         }
 
+        // Dependencies are followed through events; a slow poll covers one that got lost.
+        if (!upState->waiting.isEmpty() && !upPoll->isActive()) {
+            upPoll->start();
+        }
         const bool blocked = !upState->waiting.isEmpty() && upState->launched.isEmpty() &&
                              !upState->errors.isEmpty();
         if ((upState->waiting.isEmpty() && upState->launched.isEmpty()) || blocked) {
             const QStringList errors = upState->errors;
             upState.reset();
+            upPoll->stop();
             upInProgress = false;
             Q_EMIT q->upFinished(errors.isEmpty(), errors.join(u'\n'));
         }
@@ -1033,6 +1047,7 @@ public:
     void failUp(const QString &error)
     {
         upState.reset();
+        upPoll->stop();
         upInProgress = false;
         Q_EMIT q->errorOccurred(error);
         Q_EMIT q->upFinished(false, error);
@@ -1042,6 +1057,7 @@ public:
     QTimer *refreshTimer;
     StatsFollower *stats;
     HealthChecker *health;
+    QTimer *upPoll;
     QHash<QString, ServiceRuntime> services;
     QMap<QString, ReplicaInfo> replicas; ///< by container id
     QSet<QString> removing;

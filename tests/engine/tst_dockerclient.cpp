@@ -20,7 +20,9 @@ using Kind = EngineReply::ErrorKind;
 
 namespace {
 
-const QString ImageTag = QStringLiteral("shoaltest-engine-busybox:1");
+// One image per run: two runs at once must not remove each other's image.
+const QString ImageTag =
+    QStringLiteral("shoaltest-engine-busybox-%1:1").arg(QCoreApplication::applicationPid());
 const QString SuiteLabel = QStringLiteral("shoaltest-engine.suite");
 const QString BusyboxPath = QStringLiteral("/bin/busybox");
 constexpr int CallTimeoutMs = 60000;
