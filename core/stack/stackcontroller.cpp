@@ -249,9 +249,25 @@ public:
             if (removing.contains(replica.id)) {
                 replica.state = u"draining"_s;
             }
+            if (previous.state != replica.state) {
+                qCDebug(lcStack) << replica.name << "is" << replica.state;
+            }
             fresh.insert(replica.id, replica);
         }
 
+        // A probe of a replica that stopped would wait out its timeout, and could meet
+        // another replica that got the same ephemeral port in the meantime.
+        for (auto it = probing.begin(); it != probing.end();) {
+            const ReplicaInfo replica = fresh.value(it.key());
+            if (replica.state == u"running") {
+                ++it;
+                continue;
+            }
+            if (it.value()) {
+                it.value()->deleteLater();
+            }
+            it = probing.erase(it);
+        }
         for (auto it = ready.begin(); it != ready.end();) {
             const ReplicaInfo replica = fresh.value(*it);
             if (replica.id.isEmpty() || replica.state != u"running") {
@@ -371,7 +387,8 @@ public:
                 ready.insert(replica.id);
                 continue;
             }
-            probing.insert(replica.id);
+            qCDebug(lcStack) << "probing" << replica.name << "on 127.0.0.1 port"
+                             << replica.publishedPorts.first().second;
             const QString id = replica.id;
             auto *probe = new ReadinessProbe(replica.publishedPorts.first().second,
                                              service->shoal.healthPath, q);
@@ -391,6 +408,7 @@ public:
                 updateProxies();
                 Q_EMIT q->replicasChanged();
             });
+            probing.insert(replica.id, probe);
             probe->start();
         }
     }
@@ -433,11 +451,21 @@ public:
         if (!service || runtime.desired < 0) {
             return;
         }
-
-        const QList<ReplicaInfo> active = activeReplicas(serviceName);
-        const int desired = runtime.desired;
         runtime.busy = true;
         runtime.again = false;
+
+        // Plan from a fresh listing, not from the last one: after the engine was away, or
+        // between two events, the cached states can be stale (a replica that died while
+        // no listing could be made still looks running).
+        refresh([this, serviceName] { reconcileListed(serviceName); });
+    }
+
+    void reconcileListed(const QString &serviceName)
+    {
+        ServiceRuntime &runtime = services[serviceName];
+        const ServiceSpec *service = q->m_project.service(serviceName);
+        const QList<ReplicaInfo> active = activeReplicas(serviceName);
+        const int desired = runtime.desired;
 
         auto finish = [this, serviceName](const QString &error) {
             ServiceRuntime &state = services[serviceName];
@@ -1062,7 +1090,7 @@ public:
     QMap<QString, ReplicaInfo> replicas; ///< by container id
     QSet<QString> removing;
     QSet<QString> ready;
-    QSet<QString> probing;
+    QHash<QString, QPointer<ReadinessProbe>> probing; ///< by container id
     QPointer<EngineReply> events;
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
