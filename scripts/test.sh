@@ -54,7 +54,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TY
     -DSHOAL_FUZZ=ON -DSHOAL_BUILD_UI=OFF -DSHOAL_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build-fuzz" -j "$jobs" --target shoal_fuzzers
 for fuzzer in "$build-fuzz"/fuzz/*/fuzz_*; do
-    [ -x "$fuzzer" ] || continue
+    [ -f "$fuzzer" ] && [ -x "$fuzzer" ] || continue
     name="$(basename "$fuzzer")"
     corpus="$(mktemp -d)"
     # Seeds: the compose fixtures of the test suite for the loader's fuzzer.
