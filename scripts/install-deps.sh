@@ -43,11 +43,13 @@ build=(
     clang-14 libclang-rt-14-dev clang-format
 )
 # Tests start dockerd and containers, run the window on a virtual display, load the replicas
-# with wrk, and validate the packaged desktop entry and metainfo. CPack's DEB generator calls
-# dpkg-shlibdeps (dpkg-dev) and file.
+# with wrk, make TLS certificates with openssl, and validate the packaged desktop entry and
+# metainfo. CPack's DEB generator calls dpkg-shlibdeps (dpkg-dev) and file. The benchmarks
+# add nginx and HAProxy as anchors and /usr/bin/time.
 test=(
-    docker-compose busybox-static xvfb xauth curl jq wrk
+    docker-compose busybox-static xvfb xauth curl jq wrk openssl
     desktop-file-utils appstream imagemagick dpkg-dev file
+    nginx-light haproxy time
 )
 
 wanted=("${runtime[@]}")
