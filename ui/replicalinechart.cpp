@@ -3,12 +3,9 @@
 #include "chartlegend.h"
 #include "chartpalette.h"
 #include "logging.h"
-#include "refreshthrottle.h"
 #include "replicaappearance.h"
 
-#include <QDateTime>
-#include <QEvent>
-#include <QLegend>
+#include <QChart>
 #include <QLineSeries>
 #include <QLocale>
 #include <QSet>
@@ -18,7 +15,6 @@ namespace Shoal::Ui {
 
 namespace {
 constexpr double MsPerSecond = 1000.0;
-constexpr int TimeTicks = 7;
 // Five ticks between them: whole minutes on a 5-minute axis, three-minute steps on 15.
 constexpr int MinuteTicks = 6;
 constexpr qreal LineWidth = 2.0;
@@ -26,63 +22,23 @@ constexpr int SecondsPerMinute = 60;
 } // namespace
 
 ReplicaLineChart::ReplicaLineChart(ReplicaAppearance *appearance, Measure measure, QWidget *parent)
-    : QChartView(parent)
-    , m_appearance(appearance)
+    : ReplicaTimeChart(appearance, parent)
     , m_measure(std::move(measure))
-    , m_chart(new QChart)
-    , m_x(new QValueAxis(m_chart))
-    , m_y(new QValueAxis(m_chart))
-    , m_throttle(new RefreshThrottle(
-          RefreshIntervalMs, [this] { refresh(); }, this))
-    , m_nowMs([] { return QDateTime::currentMSecsSinceEpoch(); })
+    , m_y(new QValueAxis(chart()))
     , m_valueText(QStringLiteral("%1"))
 {
-    setRenderHint(QPainter::Antialiasing);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-
     m_y->setRange(0, niceAxisMaximum(0, m_minimumAxis));
     m_y->setLabelFormat(QStringLiteral("%g"));
-    m_chart->addAxis(m_x, Qt::AlignBottom);
-    m_chart->addAxis(m_y, Qt::AlignLeft);
+    chart()->addAxis(m_y, Qt::AlignLeft);
     updateTimeAxis();
-
-    // The view takes ownership of the chart.
-    setChart(m_chart);
-    applyPaletteToChart(m_chart, palette());
+    applyPaletteToChart(chart(), palette());
 }
 
 ReplicaLineChart::~ReplicaLineChart() = default;
 
-void ReplicaLineChart::setMetricsStore(Core::MetricsStore *store)
-{
-    disconnect(m_storeConnection);
-    m_store = store;
-    if (m_store) {
-        m_storeConnection =
-            connect(m_store, &Core::MetricsStore::updated, m_throttle, &RefreshThrottle::request);
-    }
-    refresh();
-}
-
-void ReplicaLineChart::setClock(std::function<qint64()> nowMs)
-{
-    m_nowMs = std::move(nowMs);
-}
-
 void ReplicaLineChart::setMeasure(Measure measure)
 {
     m_measure = std::move(measure);
-    refresh();
-}
-
-void ReplicaLineChart::setWindowSeconds(int seconds)
-{
-    if (seconds <= 0 || seconds == m_windowSeconds) {
-        return;
-    }
-    m_windowSeconds = seconds;
-    updateTimeAxis();
     refresh();
 }
 
@@ -98,18 +54,19 @@ void ReplicaLineChart::setAxisTitle(const QString &title)
 
 void ReplicaLineChart::refresh()
 {
-    const qint64 now = m_nowMs();
-    const qint64 since = now - qint64(m_windowSeconds) * 1000;
-    const bool minutes = m_windowSeconds > SecondsPerMinute;
+    Core::MetricsStore *const metrics = store();
+    const qint64 now = nowMs();
+    const qint64 since = windowStartMs(now);
+    const bool minutes = windowSeconds() > SecondsPerMinute;
     const double unitMs = minutes ? MsPerSecond * SecondsPerMinute : MsPerSecond;
-    const QStringList replicas = m_store ? m_store->replicas() : QStringList();
+    const QStringList replicas = metrics ? metrics->replicas() : QStringList();
 
     double maximum = 0;
     const int linesBefore = m_lines.size();
     QSet<QString> drawn;
     for (const QString &replica : replicas) {
-        const QVector<Core::MetricPoint> history = m_store->history(replica, since);
-        const Core::ReplicaMetrics latest = m_store->latest(replica);
+        const QVector<Core::MetricPoint> history = metrics->history(replica, since);
+        const Core::ReplicaMetrics latest = metrics->latest(replica);
         QList<QPointF> points;
         points.reserve(history.size());
         for (const Core::MetricPoint &point : history) {
@@ -126,7 +83,7 @@ void ReplicaLineChart::refresh()
         // replace() swaps the data of a kept series in one go instead of re-adding it.
         QLineSeries *line = lineFor(replica);
         line->replace(points);
-        const QString label = m_appearance->labelFor(replica);
+        const QString label = appearance()->labelFor(replica);
         if (line->name() != label) {
             line->setName(label);
         }
@@ -139,14 +96,14 @@ void ReplicaLineChart::refresh()
             continue;
         }
         qCDebug(lcCharts) << objectName() << "drops" << it.key();
-        m_chart->removeSeries(it.value());
+        chart()->removeSeries(it.value());
         delete it.value();
         it = m_lines.erase(it);
     }
     if (m_lines.size() > linesBefore) {
         sortLines();
     }
-    updateLegendVisibility(m_chart, this, m_lines.size());
+    updateLegendVisibility(chart(), this, m_lines.size());
     m_y->setRange(0, niceAxisMaximum(maximum, m_minimumAxis));
 }
 
@@ -161,33 +118,24 @@ double ReplicaLineChart::axisMaximum() const
     return m_y->max();
 }
 
-void ReplicaLineChart::changeEvent(QEvent *event)
-{
-    QChartView::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange) {
-        applyPaletteToChart(m_chart, palette());
-        colorLines();
-    }
-}
-
 QLineSeries *ReplicaLineChart::lineFor(const QString &replica)
 {
     if (QLineSeries *line = m_lines.value(replica)) {
         return line;
     }
     qCDebug(lcCharts) << objectName() << "adds" << replica;
-    auto *line = new QLineSeries(m_chart);
-    line->setName(m_appearance->labelFor(replica));
+    auto *line = new QLineSeries(chart());
+    line->setName(appearance()->labelFor(replica));
     connect(line, &QLineSeries::hovered, this, [this, line](const QPointF &point, bool state) {
         const QString value = m_valueText.arg(QLocale().toString(point.y(), 'f', 1));
         showSeriesToolTip(this,
                           state ? QStringLiteral("%1: %2").arg(line->name(), value) : QString());
     });
-    m_chart->addSeries(line);
-    line->attachAxis(m_x);
+    chart()->addSeries(line);
+    line->attachAxis(timeAxis());
     line->attachAxis(m_y);
     m_lines.insert(replica, line);
-    colorLines();
+    recolor();
     return line;
 }
 
@@ -197,21 +145,21 @@ void ReplicaLineChart::sortLines()
     // replica order when a replica joins. That happens on a scale, not every second.
     const QStringList names = ReplicaAppearance::sorted(m_lines.keys());
     for (const QString &name : names) {
-        m_chart->removeSeries(m_lines.value(name));
+        chart()->removeSeries(m_lines.value(name));
     }
     for (const QString &name : names) {
         QLineSeries *line = m_lines.value(name);
-        m_chart->addSeries(line);
-        line->attachAxis(m_x);
+        chart()->addSeries(line);
+        line->attachAxis(timeAxis());
         line->attachAxis(m_y);
     }
-    colorLines();
+    recolor();
 }
 
-void ReplicaLineChart::colorLines()
+void ReplicaLineChart::recolor()
 {
     for (auto it = m_lines.cbegin(); it != m_lines.cend(); ++it) {
-        QPen pen(m_appearance->colorFor(it.key()));
+        QPen pen(appearance()->colorFor(it.key()));
         pen.setWidthF(LineWidth);
         it.value()->setPen(pen);
     }
@@ -219,17 +167,15 @@ void ReplicaLineChart::colorLines()
 
 void ReplicaLineChart::updateTimeAxis()
 {
-    // Beyond a minute the axis counts minutes, which keeps its labels short.
-    if (m_windowSeconds > SecondsPerMinute) {
-        m_x->setRange(-double(m_windowSeconds) / SecondsPerMinute, 0);
-        m_x->setTickCount(MinuteTicks);
-        m_x->setLabelFormat(QStringLiteral("%g"));
-        m_x->setTitleText(tr("minutes (0 = now)"));
+    QValueAxis *const x = timeAxis();
+    if (windowSeconds() > SecondsPerMinute) {
+        x->setRange(-double(windowSeconds()) / SecondsPerMinute, 0);
+        x->setTickCount(MinuteTicks);
+        x->setLabelFormat(QStringLiteral("%g"));
+        x->setTitleText(tr("minutes (0 = now)"));
     } else {
-        m_x->setRange(-m_windowSeconds, 0);
-        m_x->setTickCount(TimeTicks);
-        m_x->setLabelFormat(QStringLiteral("%.0f"));
-        m_x->setTitleText(tr("seconds (0 = now)"));
+        ReplicaTimeChart::updateTimeAxis();
+        x->setLabelFormat(QStringLiteral("%.0f"));
     }
 }
 

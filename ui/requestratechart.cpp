@@ -3,13 +3,10 @@
 #include "chartlegend.h"
 #include "chartpalette.h"
 #include "logging.h"
-#include "refreshthrottle.h"
 #include "replicaappearance.h"
 
 #include <QAreaSeries>
-#include <QDateTime>
-#include <QEvent>
-#include <QLegend>
+#include <QChart>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMap>
@@ -19,75 +16,35 @@ namespace Shoal::Ui {
 
 namespace {
 constexpr double MinimumRate = 1.0;
-constexpr int TimeTicks = 7;
 constexpr int BandAlpha = 170;
 constexpr qint64 MsPerSecond = 1000;
 } // namespace
 
 RequestRateChart::RequestRateChart(ReplicaAppearance *appearance, QWidget *parent)
-    : QChartView(parent)
-    , m_appearance(appearance)
-    , m_chart(new QChart)
-    , m_x(new QValueAxis(m_chart))
-    , m_y(new QValueAxis(m_chart))
-    , m_throttle(new RefreshThrottle(
-          RefreshIntervalMs, [this] { refresh(); }, this))
-    , m_nowMs([] { return QDateTime::currentMSecsSinceEpoch(); })
+    : ReplicaTimeChart(appearance, parent)
+    , m_y(new QValueAxis(chart()))
 {
     setObjectName(QStringLiteral("requestRateChart"));
     setAccessibleName(tr("Requests per second, stacked by replica"));
-    setRenderHint(QPainter::Antialiasing);
 
-    m_chart->setTitle(tr("Requests per second"));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_x->setTickCount(TimeTicks);
-    m_x->setLabelFormat(QStringLiteral("%g"));
-    m_x->setTitleText(tr("seconds (0 = now)"));
-    m_x->setRange(-m_windowSeconds, 0);
+    chart()->setTitle(tr("Requests per second"));
+    updateTimeAxis();
     m_y->setLabelFormat(QStringLiteral("%g"));
     m_y->setTitleText(tr("requests per second"));
     m_y->setRange(0, MinimumRate);
-    m_chart->addAxis(m_x, Qt::AlignBottom);
-    m_chart->addAxis(m_y, Qt::AlignLeft);
-    setChart(m_chart);
-    applyPaletteToChart(m_chart, palette());
+    chart()->addAxis(m_y, Qt::AlignLeft);
+    applyPaletteToChart(chart(), palette());
 }
 
 RequestRateChart::~RequestRateChart() = default;
 
-void RequestRateChart::setMetricsStore(Core::MetricsStore *store)
-{
-    disconnect(m_storeConnection);
-    m_store = store;
-    if (m_store) {
-        m_storeConnection =
-            connect(m_store, &Core::MetricsStore::updated, m_throttle, &RefreshThrottle::request);
-    }
-    refresh();
-}
-
-void RequestRateChart::setClock(std::function<qint64()> nowMs)
-{
-    m_nowMs = std::move(nowMs);
-}
-
-void RequestRateChart::setWindowSeconds(int seconds)
-{
-    if (seconds <= 0 || seconds == m_windowSeconds) {
-        return;
-    }
-    m_windowSeconds = seconds;
-    m_x->setRange(-m_windowSeconds, 0);
-    refresh();
-}
-
 void RequestRateChart::refresh()
 {
-    const qint64 now = m_nowMs();
-    const qint64 since = now - qint64(m_windowSeconds) * MsPerSecond;
+    Core::MetricsStore *const metrics = store();
+    const qint64 now = nowMs();
+    const qint64 since = windowStartMs(now);
     const QStringList replicas =
-        m_store ? ReplicaAppearance::sorted(m_store->replicas()) : QStringList();
+        metrics ? ReplicaAppearance::sorted(metrics->replicas()) : QStringList();
     if (replicas != m_order) {
         rebuildBands(replicas);
     }
@@ -96,7 +53,7 @@ void RequestRateChart::refresh()
     QVector<QMap<qint64, double>> rates(replicas.size());
     QMap<qint64, double> base;
     for (int i = 0; i < replicas.size(); ++i) {
-        const QVector<Core::MetricPoint> history = m_store->history(replicas.at(i), since);
+        const QVector<Core::MetricPoint> history = metrics->history(replicas.at(i), since);
         for (const Core::MetricPoint &point : history) {
             const qint64 second = point.timeMs / MsPerSecond;
             rates[i].insert(second, point.requestsPerSecond);
@@ -122,7 +79,7 @@ void RequestRateChart::refresh()
         band.lower->replace(lower);
         band.upper->replace(upper);
     }
-    updateLegendVisibility(m_chart, this, m_bands.size());
+    updateLegendVisibility(chart(), this, m_bands.size());
     m_y->setRange(0, niceAxisMaximum(maximum, MinimumRate));
 }
 
@@ -135,31 +92,22 @@ double RequestRateChart::newestTotal() const
     return top->count() == 0 ? 0.0 : top->at(top->count() - 1).y();
 }
 
-void RequestRateChart::changeEvent(QEvent *event)
-{
-    QChartView::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange) {
-        applyPaletteToChart(m_chart, palette());
-        colorBands();
-    }
-}
-
 void RequestRateChart::rebuildBands(const QStringList &replicas)
 {
     qCDebug(lcCharts) << "request rate chart shows" << replicas;
     for (const Band &band : std::as_const(m_bands)) {
-        m_chart->removeSeries(band.area);
+        chart()->removeSeries(band.area);
         delete band.area;
     }
     m_bands.clear();
     for (const QString &replica : replicas) {
         Band band;
-        band.area = new QAreaSeries(m_chart);
+        band.area = new QAreaSeries(chart());
         band.lower = new QLineSeries(band.area);
         band.upper = new QLineSeries(band.area);
         band.area->setLowerSeries(band.lower);
         band.area->setUpperSeries(band.upper);
-        band.area->setName(m_appearance->labelFor(replica));
+        band.area->setName(appearance()->labelFor(replica));
         QAreaSeries *area = band.area;
         connect(area, &QAreaSeries::hovered, this, [this, area](const QPointF &point, bool state) {
             showSeriesToolTip(this,
@@ -167,19 +115,19 @@ void RequestRateChart::rebuildBands(const QStringList &replicas)
                                           .arg(area->name(), QLocale().toString(point.y(), 'f', 1))
                                     : QString());
         });
-        m_chart->addSeries(band.area);
-        band.area->attachAxis(m_x);
+        chart()->addSeries(band.area);
+        band.area->attachAxis(timeAxis());
         band.area->attachAxis(m_y);
         m_bands.insert(replica, band);
     }
     m_order = replicas;
-    colorBands();
+    recolor();
 }
 
-void RequestRateChart::colorBands()
+void RequestRateChart::recolor()
 {
     for (auto it = m_bands.cbegin(); it != m_bands.cend(); ++it) {
-        QColor color = m_appearance->colorFor(it.key());
+        QColor color = appearance()->colorFor(it.key());
         it.value().area->setPen(QPen(color.darker(120)));
         color.setAlpha(BandAlpha);
         it.value().area->setBrush(color);

@@ -3,7 +3,6 @@
 #include "chartlegend.h"
 #include "chartpalette.h"
 #include "logging.h"
-#include "refreshthrottle.h"
 #include "replicaappearance.h"
 
 #include <core/metrics/metricsstore.h>
@@ -95,8 +94,8 @@ RequestsChart::RequestsChart(ReplicaAppearance *appearance, QWidget *parent)
     , m_groupAxis(new QBarCategoryAxis(this))
     , m_replicaAxis(new QCategoryAxis(this))
     , m_y(new QValueAxis(m_chart))
-    , m_throttle(new RefreshThrottle(
-          RefreshIntervalMs, [this] { refresh(); }, this))
+    , m_feed(
+          RefreshIntervalMs, [this] { refresh(); }, this)
 {
     setObjectName(QStringLiteral("requestsChart"));
 
@@ -162,12 +161,7 @@ RequestsChart::~RequestsChart() = default;
 
 void RequestsChart::setMetricsStore(Core::MetricsStore *store)
 {
-    disconnect(m_storeConnection);
-    m_store = store;
-    if (m_store) {
-        m_storeConnection =
-            connect(m_store, &Core::MetricsStore::updated, m_throttle, &RefreshThrottle::request);
-    }
+    m_feed.setStore(store);
     refresh();
 }
 
@@ -186,15 +180,16 @@ void RequestsChart::setMeasure(Measure measure)
 
 void RequestsChart::refresh()
 {
+    Core::MetricsStore *const metrics = m_feed.store();
     const QStringList replicas =
-        m_store ? ReplicaAppearance::sorted(m_store->replicas()) : QStringList();
+        metrics ? ReplicaAppearance::sorted(metrics->replicas()) : QStringList();
     if (replicas != m_order) {
         rebuildBars(replicas);
     }
     double maximum = 0;
     for (int i = 0; i < replicas.size(); ++i) {
         const QString &replica = replicas.at(i);
-        const Core::ReplicaMetrics latest = m_store->latest(replica);
+        const Core::ReplicaMetrics latest = metrics->latest(replica);
         const double value =
             m_measure == Measure::Total ? double(latest.requestsTotal) : latest.requestsPerSecond;
         QBarSet *set = m_sets.value(replica);
@@ -381,11 +376,12 @@ void RequestsChart::showToolTip(QBarSet *set, bool entered)
 
 QString RequestsChart::describe(const QString &replica) const
 {
-    if (!m_store) {
+    Core::MetricsStore *const metrics = m_feed.store();
+    if (!metrics) {
         return {};
     }
     const QLocale locale;
-    const Core::ReplicaMetrics latest = m_store->latest(replica);
+    const Core::ReplicaMetrics latest = metrics->latest(replica);
     return tr("%1\n%2 requests since start\n%3 requests per second\np99 %4 ms, %5 failed")
         .arg(replica, locale.toString(latest.requestsTotal),
              locale.toString(latest.requestsPerSecond, 'f', 1),

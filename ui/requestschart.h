@@ -1,11 +1,11 @@
 #pragma once
 
 #include "chartlegend.h"
+#include "metricsfeed.h"
 
 #include <core/metrics/metricsstore.h>
 
 #include <QHash>
-#include <QPointer>
 #include <QStringList>
 #include <QWidget>
 
@@ -23,7 +23,6 @@ class QValueAxis;
 
 namespace Shoal::Ui {
 
-class RefreshThrottle;
 class ReplicaAppearance;
 
 /// Requests served by every replica, one bar each: the total since the replica joined, or
@@ -89,13 +88,11 @@ private:
     QBarCategoryAxis *m_groupAxis;
     QCategoryAxis *m_replicaAxis;
     QValueAxis *m_y;
-    RefreshThrottle *m_throttle;
+    MetricsFeed m_feed;
     QHash<QString, QBarSet *> m_sets;
     QStringList m_order;
     QStringList m_axisLabels;
     bool m_spread = false;
-    QPointer<Core::MetricsStore> m_store;
-    QMetaObject::Connection m_storeConnection;
     Measure m_measure = Measure::Total;
 };
 
