@@ -2,9 +2,13 @@
 #include "controlserver.h"
 #include "stackoptions.h"
 
+#include <core/engine/dockerclient.h>
+#include <core/stack/stackcontroller.h>
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -132,26 +136,77 @@ void printTable(const QJsonObject &status, bool withStats)
     }
 }
 
+// Removes a stack that no Shoal runs any more: its containers, networks (and volumes) are
+// found on the engine by the project label, as `docker compose down` finds them.
+int downWithoutInstance(const QCommandLineParser &parser, const Core::ComposeProject &project)
+{
+    const auto endpoint = StackOptions::endpoint(parser);
+    if (!endpoint) {
+        return 1;
+    }
+    Core::DockerClient client(*endpoint);
+    Core::StackController stack(&client, project);
+    int exitCode = 1;
+    QEventLoop loop;
+    QObject::connect(&stack, &Core::StackController::progress, &loop, [](const QString &message) {
+        std::fprintf(stderr, "shoal: %s\n", qPrintable(message));
+    });
+    QObject::connect(&stack, &Core::StackController::downFinished, &loop,
+                     [&](bool ok, const QString &error) {
+                         if (ok) {
+                             std::printf("stack %s removed\n", qPrintable(project.name));
+                             exitCode = 0;
+                         } else {
+                             printError(u"removing %1: %2"_s.arg(project.name, error));
+                         }
+                         loop.quit();
+                     });
+    stack.down(parser.isSet(u"volumes"_s));
+    loop.exec();
+    return exitCode;
+}
+
 } // namespace
 
 int runControlCommand(const QString &verb, const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({{u"p"_s, u"project-name"_s}, u"The instance's project."_s, u"NAME"_s});
+    if (verb == u"down") {
+        // down also works with no instance running: it then finds the stack on the engine
+        // by the project of -f FILE or -p NAME.
+        StackOptions::addTo(parser);
+        parser.addOption({u"volumes"_s, u"Also remove the project's named volumes."_s});
+    } else {
+        parser.addOption({{u"p"_s, u"project-name"_s}, u"The instance's project."_s, u"NAME"_s});
+    }
     if (verb == u"ps" || verb == u"stats") {
         parser.addOption({u"json"_s, u"Print JSON."_s});
-    }
-    if (verb == u"down") {
-        parser.addOption({u"volumes"_s, u"Also remove the project's named volumes."_s});
     }
     if (verb == u"scale") {
         parser.addPositionalArgument(u"SERVICE=N"_s, u"N replicas, or +N / -N more or fewer."_s);
     }
     parser.process(arguments);
 
+    std::optional<Core::ComposeProject> project;
+    QString projectName = parser.value(u"project-name"_s);
+    if (verb == u"down" && parser.isSet(u"file"_s)) {
+        project = StackOptions::loadProject(parser);
+        if (!project) {
+            return 1;
+        }
+        projectName = project->name;
+    }
+
     QString error;
-    const QString path = findInstance(parser.value(u"project-name"_s), &error);
+    const QString path = findInstance(projectName, &error);
+    if (path.isEmpty() && verb == u"down" && !projectName.isEmpty()) {
+        if (!project) {
+            project = Core::ComposeProject{};
+            project->name = projectName;
+        }
+        return downWithoutInstance(parser, *project);
+    }
     if (path.isEmpty()) {
         printError(error);
         return 1;
@@ -187,7 +242,14 @@ int runControlCommand(const QString &verb, const QStringList &arguments)
                 return 2;
             }
             const QString sign = match.captured(2);
-            const int count = match.captured(3).toInt() * (sign == u"-" ? -1 : 1);
+            bool ok = false;
+            const int magnitude = match.captured(3).toInt(&ok);
+            if (!ok || magnitude > Core::StackController::MaxReplicas) {
+                printError(u"\"%1\": Shoal runs at most %2 replicas of a service"_s.arg(target).arg(
+                    Core::StackController::MaxReplicas));
+                return 2;
+            }
+            const int count = magnitude * (sign == u"-" ? -1 : 1);
             const auto answer = ask(path,
                                     {{u"command"_s, u"scale"_s},
                                      {u"service"_s, match.captured(1)},

@@ -114,19 +114,23 @@ void ControlServer::handle(QLocalSocket *socket, const QByteArray &line)
         if (request.value(u"relative").toBool()) {
             replicas += std::max(0, m_stack->desiredReplicas(service));
         }
+        replicas = std::clamp(replicas, 0, Core::StackController::MaxReplicas);
         QPointer<QLocalSocket> client(socket);
         auto connection = std::make_shared<QMetaObject::Connection>();
         *connection = connect(m_stack, &Core::StackController::scaleFinished, this,
-                              [client, service, replicas,
-                               connection](const QString &scaled, bool ok, const QString &error) {
+                              [this, client, service, connection](const QString &scaled, bool ok,
+                                                                  const QString &error) {
                                   if (scaled != service) {
                                       return;
                                   }
                                   disconnect(*connection);
+                                  // Another client may have asked for another scale since;
+                                  // the answer says where the service stands now.
+                                  const int now = std::max(0, m_stack->desiredReplicas(service));
                                   if (client) {
                                       reply(client, {{u"ok"_s, ok},
                                                      {u"service"_s, service},
-                                                     {u"replicas"_s, replicas},
+                                                     {u"replicas"_s, now},
                                                      {u"error"_s, error}});
                                   }
                               });

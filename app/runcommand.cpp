@@ -33,7 +33,14 @@ std::optional<QMap<QString, int>> parseScales(const QStringList &values)
             printError(u"--scale takes SERVICE=N, not \"%1\""_s.arg(value));
             return std::nullopt;
         }
-        scales.insert(match.captured(1), match.captured(2).toInt());
+        bool ok = false;
+        const int replicas = match.captured(2).toInt(&ok);
+        if (!ok || replicas > Core::StackController::MaxReplicas) {
+            printError(u"--scale %1: Shoal runs at most %2 replicas of a service"_s.arg(value).arg(
+                Core::StackController::MaxReplicas));
+            return std::nullopt;
+        }
+        scales.insert(match.captured(1), replicas);
     }
     return scales;
 }

@@ -27,7 +27,8 @@ void StackOptions::addTo(QCommandLineParser &parser)
 }
 
 std::optional<Core::ComposeProject> StackOptions::loadProject(const QCommandLineParser &parser,
-                                                              const QStringList &extraFiles)
+                                                              const QStringList &extraFiles,
+                                                              QString *error)
 {
     Core::ComposeLoadOptions options;
     options.files = parser.values(u"file"_s) + extraFiles;
@@ -46,6 +47,9 @@ std::optional<Core::ComposeProject> StackOptions::loadProject(const QCommandLine
     }
     if (!result.ok()) {
         printError(result.error);
+        if (error) {
+            *error = result.error;
+        }
         return std::nullopt;
     }
     return result.project;

@@ -18,7 +18,8 @@ public:
     /// Loads the compose files the parser names. On failure prints the loader's message
     /// (file, line, field) on stderr and returns std::nullopt.
     static std::optional<Core::ComposeProject> loadProject(const QCommandLineParser &parser,
-                                                           const QStringList &extraFiles = {});
+                                                           const QStringList &extraFiles = {},
+                                                           QString *error = nullptr);
     /// The engine endpoint from --engine, DOCKER_HOST, the docker context or the default.
     /// On failure prints why and returns std::nullopt.
     static std::optional<Core::EngineEndpoint> endpoint(const QCommandLineParser &parser);

@@ -69,8 +69,12 @@ int runWindowCommand(int &argc, char **argv)
         files.append(chosen);
     }
 
-    const auto project = StackOptions::loadProject(parser, files);
+    QString loadError;
+    const auto project = StackOptions::loadProject(parser, files, &loadError);
     if (!project) {
+        // Started from the desktop menu there is no terminal to read stderr in.
+        QMessageBox::critical(nullptr, u"Shoal"_s,
+                              u"The compose file could not be opened:\n\n%1"_s.arg(loadError));
         return 1;
     }
     settings.setValue(u"stack/lastFile"_s, project->configFiles.value(0));

@@ -13,6 +13,36 @@ namespace Shoal::Core {
 
 namespace {
 
+// The keys of a service that Shoal reads and carries to the engine (some in other passes:
+// extends, environment with env_file, deploy with scale).
+const QSet<QString> &appliedServiceKeys()
+{
+    static const QSet<QString> keys = {QStringLiteral("build"),
+                                       QStringLiteral("command"),
+                                       QStringLiteral("container_name"),
+                                       QStringLiteral("depends_on"),
+                                       QStringLiteral("deploy"),
+                                       QStringLiteral("entrypoint"),
+                                       QStringLiteral("env_file"),
+                                       QStringLiteral("environment"),
+                                       QStringLiteral("expose"),
+                                       QStringLiteral("extends"),
+                                       QStringLiteral("healthcheck"),
+                                       QStringLiteral("image"),
+                                       QStringLiteral("labels"),
+                                       QStringLiteral("networks"),
+                                       QStringLiteral("ports"),
+                                       QStringLiteral("profiles"),
+                                       QStringLiteral("restart"),
+                                       QStringLiteral("scale"),
+                                       QStringLiteral("stop_grace_period"),
+                                       QStringLiteral("stop_signal"),
+                                       QStringLiteral("user"),
+                                       QStringLiteral("volumes"),
+                                       QStringLiteral("working_dir")};
+    return keys;
+}
+
 const QSet<QString> &knownServiceKeys()
 {
     static const QSet<QString> keys = [] {
@@ -463,8 +493,13 @@ bool ServiceParser::parseField(ServiceSpec &spec, const ComposeNode &field, cons
     if (key == QLatin1String("container_name")) {
         return assign(spec.containerName);
     }
+    // A key of the compose specification that Shoal does not carry to the engine (resource
+    // limits, capabilities, ...) is said as such: silently running without a limit the
+    // file asks for would mislead.
     if (!knownServiceKeys().contains(key)) {
         m_diagnostics.warning(field, path, QStringLiteral("unknown key, ignored"));
+    } else if (!appliedServiceKeys().contains(key)) {
+        m_diagnostics.warning(field, path, QStringLiteral("not supported by Shoal, ignored"));
     }
     return true;
 }

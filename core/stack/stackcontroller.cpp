@@ -534,7 +534,11 @@ public:
     void createReplica(const ServiceSpec &service, int number,
                        std::function<void(const QString &, const QString &)> done)
     {
-        const QString name = ReplicaSpec::containerName(q->m_project.name, service.name, number);
+        // container_name replaces compose's name; such a service never has a second replica.
+        const QString name =
+            service.containerName.isEmpty()
+                ? ReplicaSpec::containerName(q->m_project.name, service.name, number)
+                : service.containerName;
         Q_EMIT q->progress(u"creating %1"_s.arg(name));
         const QJsonObject body = ReplicaSpec::createBody(q->m_project, service, number);
         EngineReply *reply = q->m_client->createContainer(name, body);
@@ -757,7 +761,10 @@ public:
         }
         body.insert(u"Labels"_s, labels);
         EngineReply *create = q->m_client->post(u"/networks/create"_s, body);
-        QObject::connect(create, &EngineReply::finished, q, [create, name, barrier] {
+        QObject::connect(create, &EngineReply::finished, q, [this, create, name, barrier] {
+            if (!create->isError()) {
+                networksCreatedByUp.append(name);
+            }
             // 409: another tool created it between our look and our create.
             const bool failed = create->isError() && create->statusCode() != 409;
             barrier->arrive(failed ? u"creating network %1: %2"_s.arg(name, create->errorString())
@@ -786,6 +793,32 @@ public:
                 barrier->arrive(create->isError() ? create->errorString() : QString());
             });
         }
+    }
+
+    // An up that failed before any container of the project existed (a missing image, a
+    // port in use) takes back the networks it made, so that a typo leaves nothing behind.
+    void removeNetworksOfFailedUp(std::function<void()> then)
+    {
+        const QStringList created = std::exchange(networksCreatedByUp, {});
+        if (created.isEmpty()) {
+            then();
+            return;
+        }
+        EngineReply *list =
+            q->m_client->listContainers({ComposeLabels::Project + u'=' + q->m_project.name});
+        QObject::connect(list, &EngineReply::finished, q, [this, list, created, then] {
+            if (list->isError() || !list->json().array().isEmpty()) {
+                then();
+                return;
+            }
+            auto removed =
+                std::make_shared<Barrier>(int(created.size()), [then](const QString &) { then(); });
+            for (const QString &name : created) {
+                EngineReply *remove = q->m_client->removeNetwork(name);
+                QObject::connect(remove, &EngineReply::finished, q,
+                                 [removed] { removed->arrive(); });
+            }
+        });
     }
 
     // Only on request: named volumes hold data that outlives the containers.
@@ -1055,6 +1088,7 @@ public:
             const QStringList errors = upState->errors;
             upState.reset();
             upPoll->stop();
+            networksCreatedByUp.clear();
             upInProgress = false;
             Q_EMIT q->upFinished(errors.isEmpty(), errors.join(u'\n'));
         }
@@ -1076,9 +1110,11 @@ public:
     {
         upState.reset();
         upPoll->stop();
-        upInProgress = false;
-        Q_EMIT q->errorOccurred(error);
-        Q_EMIT q->upFinished(false, error);
+        removeNetworksOfFailedUp([this, error] {
+            upInProgress = false;
+            Q_EMIT q->errorOccurred(error);
+            Q_EMIT q->upFinished(false, error);
+        });
     }
 
     StackController *q;
@@ -1095,6 +1131,7 @@ public:
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
+    QStringList networksCreatedByUp;
     quint64 refreshesIssued = 0;
     quint64 refreshApplied = 0;
     bool removeVolumesOnDown = false;
@@ -1202,6 +1239,12 @@ void StackController::reconcileForUp()
         runtime.desired =
             d->scaleOverrides.value(service.name, existing > 0 ? existing : service.replicas);
         runtime.userAsked = true;
+        if (runtime.desired > 1 && !service.containerName.isEmpty()) {
+            d->failUp(u"service %1 sets container_name %2 and cannot have %3 replicas"_s
+                          .arg(service.name, service.containerName)
+                          .arg(runtime.desired));
+            return;
+        }
     }
     d->upState = state;
     d->advanceUp();
@@ -1225,7 +1268,7 @@ void StackController::scale(const QString &service, int replicas)
         return;
     }
     auto &runtime = d->services[service];
-    runtime.desired = std::max(0, replicas);
+    runtime.desired = std::clamp(replicas, 0, MaxReplicas);
     runtime.userAsked = true;
     qCInfo(lcStack) << "scaling" << service << "to" << runtime.desired;
     d->reconcile(service);

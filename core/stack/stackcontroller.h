@@ -28,6 +28,9 @@ class StackController : public QObject
     Q_DISABLE_COPY_MOVE(StackController)
 
 public:
+    /// The most replicas one service may be asked for; more is a typo, not a plan.
+    static constexpr int MaxReplicas = 1000;
+
     StackController(DockerClient *client, const ComposeProject &project, QObject *parent = nullptr);
     ~StackController() override;
 

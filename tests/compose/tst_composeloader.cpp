@@ -49,6 +49,7 @@ class TestComposeLoader : public QObject
     Q_OBJECT
 
 private slots:
+    void testUnsupportedKeysAreNamed();
     void testLoadsTheStackExample();
     void testInterpolatesFromShellAndDotEnv_data();
     void testInterpolatesFromShellAndDotEnv();
@@ -748,6 +749,27 @@ void TestComposeLoader::testSurvivesHostileInput()
     const ComposeLoadResult result = loadText(yaml);
 
     QVERIFY(result.ok() || !result.error.isEmpty());
+}
+
+void TestComposeLoader::testUnsupportedKeysAreNamed()
+{
+    // Given a service with a memory limit and a key compose does not know
+    const QByteArray text = "services:\n"
+                            "  api:\n"
+                            "    image: shop/api\n"
+                            "    mem_limit: 256m\n"
+                            "    colour: blue\n";
+
+    const ComposeLoadResult result = ComposeLoader::loadFromString(
+        text, QStringLiteral("/srv/shop/compose.yaml"), {}, QStringLiteral("shop"));
+
+    // Then both load, and each warning names the line and whether compose knows the key
+    QVERIFY(result.ok());
+    QCOMPARE(result.warnings,
+             QStringList({QStringLiteral("compose.yaml:4: services.api.mem_limit: not "
+                                         "supported by Shoal, ignored"),
+                          QStringLiteral("compose.yaml:5: services.api.colour: unknown key, "
+                                         "ignored")}));
 }
 
 QTEST_GUILESS_MAIN(TestComposeLoader)
