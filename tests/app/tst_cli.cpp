@@ -24,6 +24,7 @@ private Q_SLOTS:
     void testPsScaleAndStatsTalkToTheRunningInstance();
     void testDownRemovesTheStackAndEndsTheInstance();
     void testBadComposeFileNamesFileAndLine();
+    void testDownWorksWithoutARunningInstance();
 
 private:
     QByteArray shoal(const QStringList &arguments, int *exitCode = nullptr);
@@ -170,6 +171,11 @@ void TestCli::testPsScaleAndStatsTalkToTheRunningInstance()
     QVERIFY2(output.contains("CPU %") && output.contains((m_project + u"-web-4"_s).toUtf8()),
              output.constData());
 
+    // A count that is a typo is refused, not read as zero
+    output = shoal({u"scale"_s, u"-p"_s, m_project, u"web=99999999999"_s}, &exitCode);
+    QCOMPARE(exitCode, 2);
+    QVERIFY2(output.contains("at most 1000 replicas"), output.constData());
+
     output = shoal({u"scale"_s, u"-p"_s, m_project, u"nosuch=2"_s}, &exitCode);
     QCOMPARE(exitCode, 1);
     QVERIFY2(output.contains("no service nosuch"), output.constData());
@@ -206,6 +212,42 @@ void TestCli::testBadComposeFileNamesFileAndLine()
     QCOMPARE(exitCode, 1);
     QVERIFY2(output.contains("broken.yaml:5") && output.contains("services.web.ports[0]"),
              output.constData());
+}
+
+void TestCli::testDownWorksWithoutARunningInstance()
+{
+    // Given a stack left running by an instance that ended (Ctrl+C keeps the containers)
+    const QString project = m_project + u"-left"_s;
+    QProcess run;
+    run.start(QStringLiteral(SHOAL_BINARY_DIR "/app/shoal"),
+              {u"run"_s, u"-f"_s, m_file, u"-p"_s, project, u"--scale"_s, u"web=1"_s});
+    QVERIFY(run.waitForStarted());
+    QByteArray log;
+    QElapsedTimer timer;
+    timer.start();
+    while (!log.contains(" is up") && run.state() == QProcess::Running &&
+           timer.elapsed() < 120000) {
+        run.waitForReadyRead(200);
+        log += run.readAllStandardError();
+    }
+    QVERIFY2(log.contains(" is up"), log.constData());
+    run.terminate();
+    QVERIFY(run.waitForFinished(20000));
+    EngineReply *before = m_client->listContainers({u"com.docker.compose.project="_s + project});
+    QVERIFY(waitFor(before));
+    QCOMPARE(before->json().array().size(), 1);
+
+    // When `shoal down -p NAME` runs with no instance
+    int exitCode = -1;
+    const QByteArray output = shoal({u"down"_s, u"-p"_s, project}, &exitCode);
+
+    // Then the stack is gone from the engine all the same
+    QVERIFY2(exitCode == 0, output.constData());
+    EngineReply *after = m_client->listContainers({u"com.docker.compose.project="_s + project});
+    QVERIFY(waitFor(after));
+    QVERIFY(after->json().array().isEmpty());
+    removeProject(*m_client, project);
+    waitFor(m_client->removeImage(project + u"-web"_s, true));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
