@@ -65,24 +65,13 @@ bool isTokenChar(unsigned char c)
     return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
 }
 
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // Calls f on each element of a comma-separated list (RFC 9110 §5.6.1), empty ones skipped.
 template <typename F>
 void forEachListElement(std::string_view list, F f)
 {
     while (!list.empty()) {
         const std::size_t comma = list.find(',');
-        const std::string_view element = trimmed(list.substr(0, comma));
+        const std::string_view element = MessageFramer::trimOws(list.substr(0, comma));
         if (!element.empty()) {
             f(element);
         }
@@ -355,6 +344,17 @@ MessageFramer::HeadResult MessageFramer::decideFraming()
         return fail(HeadResult::Malformed, "framing disagreement");
     }
     return HeadResult::Complete;
+}
+
+std::string_view MessageFramer::trimOws(std::string_view value)
+{
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+    }
+    return value;
 }
 
 std::string_view MessageFramer::field(std::string_view name) const

@@ -72,6 +72,8 @@ public:
     int statusCode() const { return m_statusCode; }
     std::string_view reasonPhrase() const { return m_reason; }
     const std::vector<HeaderField> &fields() const { return m_fields; }
+    /// `value` without leading and trailing spaces and tabs (OWS, RFC 9110 §5.6.3).
+    static std::string_view trimOws(std::string_view value);
     /// The first value of a field, or an empty view (the names are compared case-blind).
     std::string_view field(std::string_view name) const;
     /// Number of fields with that name.

@@ -68,25 +68,6 @@ bool equalsNoCase(std::string_view a, std::string_view b)
            });
 }
 
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-enum class Io
-{
-    Progress,
-    Again,
-    Closed,
-    Failed
-};
-
 std::string addressText(const sockaddr_storage &address)
 {
     char text[INET6_ADDRSTRLEN] = {};
@@ -583,9 +564,7 @@ void ProxyWorker::drive(Client *client)
 bool ProxyWorker::stepHead(Client *client)
 {
     if (client->outPending()) {
-        const Io io = client->flushOut();
-        if (io == Io::Failed) {
-            abortClient(client);
+        if (flushClient(client, ClientEnd::Abort) == Io::Failed) {
             return true;
         }
         if (client->outPending()) {
@@ -618,18 +597,8 @@ bool ProxyWorker::stepHead(Client *client)
     }
     const std::size_t limit =
         std::max(std::size_t(m_config.maxHeaderBytes) + 4, InitialBufferBytes);
-    switch (client->readSome(limit)) {
-    case Io::Progress:
-        client->lastActivityMs = m_nowMs;
-        return true;
-    case Io::Again:
-        return false;
-    case Io::Closed:
-    case Io::Failed:
-        closeSocket(client);
-        return true;
-    }
-    return false;
+    // Between requests nothing is owed to anyone: a plain close is enough.
+    return readClient(client, limit, ClientEnd::Close);
 }
 
 void ProxyWorker::startExchange(Client *client)
@@ -653,7 +622,7 @@ void ProxyWorker::startExchange(Client *client)
     client->startedUs = steadyUs();
 
     const std::size_t headSize = request.headSize();
-    const std::string_view expect = trimmed(request.field("expect"));
+    const std::string_view expect = MessageFramer::trimOws(request.field("expect"));
     if (!expect.empty() && client->versionMinor == 1) {
         // RFC 9110 §10.1.1: 100-continue is the only expectation defined; others get 417.
         if (!equalsNoCase(expect, "100-continue")) {
@@ -925,6 +894,42 @@ void ProxyWorker::startClosing(Client *client)
     client->closingSinceMs = m_nowMs;
 }
 
+void ProxyWorker::endClient(Client *client, ClientEnd how)
+{
+    // Abort releases the upstream before the client is marked dead; Close lets closeSocket
+    // release it afterwards. Each caller keeps the order it always had.
+    if (how == ClientEnd::Abort) {
+        abortClient(client);
+    } else {
+        closeSocket(client);
+    }
+}
+
+ProxyWorker::Io ProxyWorker::flushClient(Client *client, ClientEnd onFailure)
+{
+    const Io io = client->flushOut();
+    if (io == Io::Failed) {
+        endClient(client, onFailure);
+    }
+    return io;
+}
+
+bool ProxyWorker::readClient(Client *client, std::size_t limit, ClientEnd onEnd)
+{
+    switch (client->readSome(limit)) {
+    case Io::Progress:
+        client->lastActivityMs = m_nowMs;
+        return true;
+    case Io::Again:
+        return false;
+    case Io::Closed:
+    case Io::Failed:
+        endClient(client, onEnd);
+        return true;
+    }
+    return false;
+}
+
 void ProxyWorker::resetForNextRequest(Client *client)
 {
     client->state = Client::State::Head;
@@ -938,9 +943,8 @@ bool ProxyWorker::stepExchange(Client *client)
 {
     bool progress = false;
     if (client->outPending()) {
-        const Io io = client->flushOut();
+        const Io io = flushClient(client, ClientEnd::Abort);
         if (io == Io::Failed) {
-            abortClient(client);
             return true;
         }
         progress = io == Io::Progress;
@@ -1012,19 +1016,8 @@ bool ProxyWorker::stepRequestBody(Client *client)
     if (client->buffered() > 0) {
         return true;
     }
-    switch (client->readSome(StreamBufferBytes)) {
-    case Io::Progress:
-        client->lastActivityMs = m_nowMs;
-        return true;
-    case Io::Again:
-        return false;
-    case Io::Closed:
-    case Io::Failed:
-        // The client went away in the middle of its request.
-        abortClient(client);
-        return true;
-    }
-    return false;
+    // The client going away in the middle of its request also ends the exchange upstream.
+    return readClient(client, StreamBufferBytes, ClientEnd::Abort);
 }
 
 bool ProxyWorker::stepResponse(Client *client)
@@ -1131,9 +1124,8 @@ bool ProxyWorker::stepResponseBody(Client *client)
             upstream->begin += used;
             statsFor(*upstream->backend).counters.bytesOut += used;
         }
-        const Io io = client->flushOut();
+        const Io io = flushClient(client, ClientEnd::Abort);
         if (io == Io::Failed) {
-            abortClient(client);
             return true;
         }
         if (client->outPending()) {
@@ -1239,9 +1231,8 @@ bool ProxyWorker::stepTunnel(Client *client)
     }
     bool progress = false;
     if (client->outPending()) {
-        const Io io = client->flushOut();
+        const Io io = flushClient(client, ClientEnd::Abort);
         if (io == Io::Failed) {
-            abortClient(client);
             return true;
         }
         if (client->outPending()) {
@@ -1317,9 +1308,8 @@ bool ProxyWorker::stepTunnel(Client *client)
 bool ProxyWorker::stepClosing(Client *client)
 {
     if (client->outPending()) {
-        const Io io = client->flushOut();
-        if (io == Io::Failed) {
-            closeSocket(client);
+        // The exchange is over and the upstream already released: a plain close is enough.
+        if (flushClient(client, ClientEnd::Close) == Io::Failed) {
             return true;
         }
         if (client->outPending()) {
