@@ -25,6 +25,9 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
+# shellcheck source=bench/lib/shoal-bench.sh
+. "$HERE/lib/shoal-bench.sh"
+BENCH_NAME=run-all
 export SHARED_BENCH="${SHARED_BENCH:-$REPO/../shared/bench}"
 export SHOAL="${SHOAL:-$REPO/../build-bench/app/shoal}"
 OUT="$HERE/results"
@@ -33,27 +36,19 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --only) ONLY="$2"; shift 2 ;;
-    --shoal) SHOAL="$2"; shift 2 ;;
     --shared) SHARED_BENCH="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) bench_common_option 24 "$@"; shift "$BENCH_SHIFT" ;;
   esac
 done
-log() { printf '[%s] run-all: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-[ -x "$SHOAL" ] || { log "ERROR: no shoal binary at $SHOAL"; exit 1; }
+# shellcheck disable=SC2119   # no hint: plain "no shoal binary at PATH"
+bench_require_shoal
 mkdir -p "$OUT"
 TS=$(date -u +%Y%m%d-%H%M%S)
 LIST=$(mktemp /tmp/bench-run-all.XXXXXX)
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+cleanup() {   # run once by the EXIT trap (bench_install_traps)
   rm -f "$LIST"   # each step's own trap removes its processes, containers and networks
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_traps
 
 if [ "$QUICK" = 1 ]; then
   SCALE_ARGS=(--reps 1) DRAIN_ARGS=(--runs 1 --duration 10 --scale-at 4) STATS_ARGS=(--duration 10 --settle 3)

@@ -24,44 +24,33 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-SHARED="${SHARED_BENCH:-$REPO/../shared/bench}"
-SHOAL="${SHOAL:-$REPO/../build-bench/app/shoal}"
-OUT="$REPO/bench/results"
+# shellcheck source=bench/lib/shoal-bench.sh
+. "$HERE/../lib/shoal-bench.sh"
+BENCH_NAME=drain
+bench_default_paths
 RUNS=1 DURATION=15 SCALE_AT=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --scale-at) SCALE_AT="$2"; shift 2 ;;
-    --shoal) SHOAL="$2"; shift 2 ;;
     --shared) SHARED="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) bench_common_option 23 "$@"; shift "$BENCH_SHIFT" ;;
   esac
 done
-log() { printf '[%s] drain: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-[ -x "$SHOAL" ] || die "no shoal binary at $SHOAL (build it, then --shoal <build>/app/shoal)"
-[ -x "$SHARED/drain-bench.sh" ] || die "shared harness not found at $SHARED (set --shared or SHARED_BENCH)"
+bench_require_shoal "build it, then --shoal <build>/app/shoal"
+bench_require_harness drain-bench.sh
 [ "$DURATION" -le 120 ] || die "--duration is capped at 120 s"
-SHOAL="$(cd "$(dirname "$SHOAL")" && pwd)/$(basename "$SHOAL")"
+bench_absolute_shoal
 DOCKER="${DOCKER:-/usr/bin/docker}"
 PROJECT=bench-drain
 COMPOSE_FILE="$SHARED/compose/docker-compose.yml"
 
-TS=$(date -u +%Y%m%d-%H%M%S)
-WORK=$(mktemp -d /tmp/bench-shoal-drain.XXXXXX)
-mkdir -p "$WORK/state" "$WORK/harness" "$OUT"
+bench_new_run bench-shoal-drain state harness
 
 purge_project() {
-  local id name
-  docker-compose -p "$PROJECT" -f "$COMPOSE_FILE" down --remove-orphans -t 10 >/dev/null 2>&1 || true
-  for id in $("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"); do
-    name=$("$DOCKER" inspect -f '{{.Name}}' "$id" 2>/dev/null) || continue
-    case "$name" in /bench-*) "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true ;; esac
-  done
-  "$DOCKER" network rm "${PROJECT}_default" >/dev/null 2>&1 || true
+  bench_compose_down
+  bench_purge_project "$DOCKER" /bench-
 }
 # Our shoal processes: the PIDs shoal-proxy.sh recorded, if still `shoal run -f $WORK/state/...`.
 our_shoal_pids() {
@@ -73,21 +62,17 @@ our_shoal_pids() {
   done
   return 0
 }
-cleanup() {
-  local rc=$? p
-  trap - EXIT INT TERM
+cleanup() {   # run once by the EXIT trap (bench_install_traps)
+  local p
   for p in $(our_shoal_pids); do log "stopping leftover shoal pid $p"; kill -TERM "$p" 2>/dev/null || true; done
   sleep 0.5
   for p in $(our_shoal_pids); do kill -KILL "$p" 2>/dev/null || true; done
   purge_project
   rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_traps
 
-if "$SHOAL" ps -p "$PROJECT" >/dev/null 2>&1; then die "a shoal instance already runs project $PROJECT; stop it first"; fi
+bench_refuse_running_project
 
 HRC=0
 for run in $(seq 1 "$RUNS"); do
@@ -102,7 +87,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 REPORT="$OUT/drain-$TS.md"
-BIN_INFO="$("$SHOAL" --version 2>/dev/null | head -1 || true), binary built $(date -u -r "$SHOAL" '+%Y-%m-%d %H:%M UTC'); repo HEAD at run time $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+BIN_INFO="$(bench_bin_info)"
 cat "$WORK"/harness/run*/drain-bench-*.jsonl >"$WORK/all.jsonl" 2>/dev/null || true
 [ -s "$WORK/all.jsonl" ] || die "the harness wrote no rows (exit $HRC)"
 {

@@ -24,66 +24,46 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-SHARED="${SHARED_BENCH:-$REPO/../shared/bench}"
-SHOAL="${SHOAL:-$REPO/../build-bench/app/shoal}"
-OUT="$REPO/bench/results"
+# shellcheck source=bench/lib/shoal-bench.sh
+. "$HERE/../lib/shoal-bench.sh"
+BENCH_NAME=scale
+bench_default_paths
 REPS=3 MAX=8
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS="$2"; shift 2 ;;
     --max) MAX="$2"; shift 2 ;;
-    --shoal) SHOAL="$2"; shift 2 ;;
     --shared) SHARED="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) bench_common_option 23 "$@"; shift "$BENCH_SHIFT" ;;
   esac
 done
-log() { printf '[%s] scale: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-[ -x "$SHOAL" ] || die "no shoal binary at $SHOAL (build: cmake -S $REPO -B <build> -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build <build> --target shoal; then --shoal <build>/app/shoal)"
-[ -x "$SHARED/scale-bench.sh" ] || die "shared harness not found at $SHARED (set --shared or SHARED_BENCH)"
-SHOAL="$(cd "$(dirname "$SHOAL")" && pwd)/$(basename "$SHOAL")"
+bench_require_shoal "build: cmake -S $REPO -B <build> -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build <build> --target shoal; then --shoal <build>/app/shoal"
+bench_require_harness scale-bench.sh
+bench_absolute_shoal
 DOCKER="${DOCKER:-/usr/bin/docker}"
 PROJECT=bench-scalecand
 COMPOSE_FILE="$SHARED/compose/docker-compose.yml"
 
-TS=$(date -u +%Y%m%d-%H%M%S)
-WORK=$(mktemp -d /tmp/bench-shoal-scale.XXXXXX)
-mkdir -p "$WORK/state" "$WORK/harness" "$OUT"
+bench_new_run bench-shoal-scale state harness
 
 stop_shoal() {
   local pid
   pid=$(cat "$WORK/state/shoal.pid" 2>/dev/null) || return 0
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  log "shoal (pid $pid) did not exit 5 s after SIGTERM; SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
+  bench_stop_pid "$pid" shoal
 }
 purge_project() {   # only bench-* containers of our project
-  local id name
-  docker-compose -p "$PROJECT" -f "$COMPOSE_FILE" down --remove-orphans -t 10 >/dev/null 2>&1 || true
-  for id in $("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"); do
-    name=$("$DOCKER" inspect -f '{{.Name}}' "$id" 2>/dev/null) || continue
-    case "$name" in /bench-*) "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true ;; esac
-  done
-  "$DOCKER" network rm "${PROJECT}_default" >/dev/null 2>&1 || true
+  bench_compose_down
+  bench_purge_project "$DOCKER" /bench-
 }
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+cleanup() {   # run once by the EXIT trap (bench_install_traps)
   stop_shoal
   purge_project
   rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_traps
 
 # A leftover instance of an aborted run would own the project: refuse rather than race it.
-if "$SHOAL" ps -p "$PROJECT" >/dev/null 2>&1; then die "a shoal instance already runs project $PROJECT; stop it first"; fi
+bench_refuse_running_project
 
 log "shoal: $SHOAL ($("$SHOAL" --version 2>/dev/null | head -1 || true)); harness: $SHARED; reps $REPS"
 HRC=0
@@ -97,7 +77,7 @@ HTSV=$(ls "$WORK/harness"/scale-bench-*.tsv 2>/dev/null | tail -1 || true)
 [ -n "$HREP" ] && [ -n "$HTSV" ] || die "the harness wrote no report (exit $HRC); shoal log: $(tail -5 "$WORK/state/shoal.log" 2>/dev/null)"
 
 REPORT="$OUT/scale-$TS.md"
-BIN_INFO="$("$SHOAL" --version 2>/dev/null | head -1 || true), binary built $(date -u -r "$SHOAL" '+%Y-%m-%d %H:%M UTC'); repo HEAD at run time $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+BIN_INFO="$(bench_bin_info)"
 {
   echo "# scale: Shoal vs docker-compose, 1 -> $MAX -> 1 ($TS UTC)"
   echo

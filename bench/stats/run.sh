@@ -28,66 +28,45 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-SHARED="${SHARED_BENCH:-$REPO/../shared/bench}"
-SHOAL="${SHOAL:-$REPO/../build-bench/app/shoal}"
-OUT="$REPO/bench/results"
+# shellcheck source=bench/lib/shoal-bench.sh
+. "$HERE/../lib/shoal-bench.sh"
+BENCH_NAME=stats
+bench_default_paths
 N=50 DURATION=30 SETTLE=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) N="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --settle) SETTLE="$2"; shift 2 ;;
-    --shoal) SHOAL="$2"; shift 2 ;;
     --shared) SHARED="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) bench_common_option 27 "$@"; shift "$BENCH_SHIFT" ;;
   esac
 done
-log() { printf '[%s] stats: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-[ -x "$SHOAL" ] || die "no shoal binary at $SHOAL (build it, then --shoal <build>/app/shoal)"
+bench_require_shoal "build it, then --shoal <build>/app/shoal"
 [ "$DURATION" -ge 5 ] && [ "$DURATION" -le 300 ] || die "--duration must be 5..300"
 [ "$N" -ge 1 ] && [ "$N" -le 200 ] || die "--replicas must be 1..200"
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time)"
-SHOAL="$(cd "$(dirname "$SHOAL")" && pwd)/$(basename "$SHOAL")"
+bench_absolute_shoal
 DOCKER="${DOCKER:-/usr/bin/docker}"
 IMAGE="${BENCH_IMAGE:-bench-backend:1}"
 PROJECT=bench-stats
 CLK_TCK=$(getconf CLK_TCK)
 
-TS=$(date -u +%Y%m%d-%H%M%S)
-WORK=$(mktemp -d /tmp/bench-shoal-stats.XXXXXX)
-mkdir -p "$OUT"
+bench_new_run bench-shoal-stats
 SHOAL_PID=""
 
 purge_project() {
-  local id name
-  for id in $("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"); do
-    name=$("$DOCKER" inspect -f '{{.Name}}' "$id" 2>/dev/null) || continue
-    case "$name" in /bench-*) "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true ;; esac
-  done
-  "$DOCKER" network rm "${PROJECT}_default" >/dev/null 2>&1 || true
+  bench_purge_project "$DOCKER" /bench-
 }
-stop_shoal() {
-  [ -n "$SHOAL_PID" ] || return 0
-  kill -TERM "$SHOAL_PID" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$SHOAL_PID" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$SHOAL_PID" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+stop_shoal() { bench_stop_pid "$SHOAL_PID"; }
+cleanup() {   # run once by the EXIT trap (bench_install_traps)
   stop_shoal
   purge_project
   rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_traps
 
-if "$SHOAL" ps -p "$PROJECT" >/dev/null 2>&1; then die "a shoal instance already runs project $PROJECT; stop it first"; fi
+bench_refuse_running_project
 if ! "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then
   [ -x "$SHARED/backend/build.sh" ] || die "$IMAGE is missing and $SHARED/backend/build.sh is not there"
   log "building $IMAGE"; "$SHARED/backend/build.sh" "$IMAGE" >&2
@@ -168,7 +147,7 @@ kill -0 "$SHOAL_PID" 2>/dev/null && log "shoal still running after shoal down (r
 LEFT=$("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT" | wc -l)
 
 REPORT="$OUT/stats-$TS.md"
-BIN_INFO="$("$SHOAL" --version 2>/dev/null | head -1 || true), binary built $(date -u -r "$SHOAL" '+%Y-%m-%d %H:%M UTC'); repo HEAD at run time $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+BIN_INFO="$(bench_bin_info)"
 python3 - "$WORK/times.txt" <<PY >"$WORK/table.md"
 import sys
 clk = $CLK_TCK

@@ -26,6 +26,9 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=bench/lib/shoal-bench.sh
+. "$HERE/../lib/shoal-bench.sh"
+BENCH_NAME=window
 SHOAL="${SHOAL:-$REPO/../build-window/app/shoal}"
 OUT="$REPO/bench/results"
 N=50 RATE=20 DURATION=60 SETTLE=10
@@ -35,15 +38,10 @@ while [ $# -gt 0 ]; do
     --rate) RATE="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --settle) SETTLE="$2"; shift 2 ;;
-    --shoal) SHOAL="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
-    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) bench_common_option 27 "$@"; shift "$BENCH_SHIFT" ;;
   esac
 done
-log() { printf '[%s] window: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-[ -x "$SHOAL" ] || die "no shoal binary at $SHOAL (build the shoal target, or --shoal PATH)"
+bench_require_shoal "build the shoal target, or --shoal PATH"
 [ "$N" -ge 1 ] && [ "$N" -le 200 ] || die "--replicas must be 1..200"
 [ "$RATE" -ge 1 ] && [ "$RATE" -le 100 ] || die "--rate must be 1..100"
 [ "$DURATION" -ge 5 ] && [ "$DURATION" -le 300 ] || die "--duration must be 5..300"
@@ -52,48 +50,28 @@ for tool in Xvfb import curl jq python3 docker; do
   command -v "$tool" >/dev/null || die "$tool is needed"
 done
 [ -x "$REPO/examples/whoami/whoami" ] || die "examples/whoami/whoami is missing (build the shoal-whoami target)"
-SHOAL="$(cd "$(dirname "$SHOAL")" && pwd)/$(basename "$SHOAL")"
+bench_absolute_shoal
 PROJECT=bench-window
 IMAGE=bench-window-whoami:1
 
-TS=$(date -u +%Y%m%d-%H%M%S)
+bench_new_run bench-window
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-WORK=$(mktemp -d /tmp/bench-window.XXXXXX)
-mkdir -p "$OUT"
 SHOAL_PID="" XVFB_PID="" LOAD_PID=""
 
-purge_project() {
-  local id name
-  for id in $(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT"); do
-    name=$(docker inspect -f '{{.Name}}' "$id" 2>/dev/null) || continue
-    case "$name" in "/$PROJECT-"*) docker rm -f "$id" >/dev/null 2>&1 || true ;; esac
-  done
-  docker network rm "${PROJECT}_default" >/dev/null 2>&1 || true
+purge_project() {   # bench-window-* containers only; docker from PATH
+  bench_purge_project docker "/$PROJECT-"
 }
-stop_pid() {   # PID: SIGTERM, up to 5 s, then SIGKILL
-  [ -n "$1" ] || return 0
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+cleanup() {   # run once by the EXIT trap (bench_install_traps)
   [ -z "$LOAD_PID" ] || kill "$LOAD_PID" 2>/dev/null || true
-  stop_pid "$SHOAL_PID"
+  bench_stop_pid "$SHOAL_PID"
   purge_project
   docker image rm "$IMAGE" >/dev/null 2>&1 || true
-  stop_pid "$XVFB_PID"
+  bench_stop_pid "$XVFB_PID"
   rm -rf "$WORK"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_traps
 
-if "$SHOAL" ps -p "$PROJECT" >/dev/null 2>&1; then
-  die "a shoal instance already runs project $PROJECT; stop it first"
-fi
+bench_refuse_running_project
 purge_project   # leftovers of an aborted run (bench-window-* only)
 
 log "building $IMAGE from examples/whoami"
@@ -178,7 +156,7 @@ cp "${PROFILE%.json}.jsonl" "$OUT/window-$TS.jsonl"
 log "shoal down"
 timeout 120 "$SHOAL" down -p "$PROJECT" >/dev/null 2>&1 || log "shoal down failed; removing by label"
 for _ in $(seq 1 100); do kill -0 "$SHOAL_PID" 2>/dev/null || break; sleep 0.1; done
-stop_pid "$SHOAL_PID"
+bench_stop_pid "$SHOAL_PID"
 SHOAL_PID=""
 purge_project
 
