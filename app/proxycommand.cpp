@@ -1,15 +1,12 @@
 #include "proxycommand.h"
 
+#include "signalwatcher.h"
+
 #include <core/proxy/proxyserver.h>
 
 #include <QCoreApplication>
-#include <QSocketNotifier>
 #include <QTextStream>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <optional>
 
 namespace Shoal::App {
@@ -19,15 +16,6 @@ namespace {
 constexpr int UsageExitCode = 2;
 constexpr int StartFailedExitCode = 1;
 constexpr int MaxWorkers = 64;
-
-int s_signalPipe[2] = {-1, -1};
-
-void onSignal(int signalNumber)
-{
-    const char byte = char(signalNumber);
-    // Only async-signal-safe calls here; the event loop reads the byte.
-    [[maybe_unused]] const ssize_t written = ::write(s_signalPipe[1], &byte, 1);
-}
 
 std::optional<std::pair<QHostAddress, quint16>> parseAddress(const QString &text)
 {
@@ -133,30 +121,13 @@ int runProxyCommand(const QStringList &arguments)
         return usage(err, QStringLiteral("--listen is required"));
     }
 
-    if (::pipe2(s_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        err << "shoal proxy: cannot create the signal pipe\n";
-        return StartFailedExitCode;
-    }
-    struct sigaction action = {};
-    action.sa_handler = &onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction previousInt = {};
-    struct sigaction previousTerm = {};
-    ::sigaction(SIGINT, &action, &previousInt);
-    ::sigaction(SIGTERM, &action, &previousTerm);
-
     int exitCode = 0;
     {
         Core::ProxyServer server(config);
         server.setBackends(backends);
-        QSocketNotifier notifier(s_signalPipe[0], QSocketNotifier::Read);
-        QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [] {
-            char byte = 0;
-            while (::read(s_signalPipe[0], &byte, 1) > 0) {
-            }
-            QCoreApplication::quit();
-        });
+        SignalWatcher signalWatcher;
+        QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server,
+                         [] { QCoreApplication::quit(); });
         if (!server.start()) {
             err << "shoal proxy: " << server.errorString() << "\n";
             exitCode = StartFailedExitCode;
@@ -168,11 +139,6 @@ int runProxyCommand(const QStringList &arguments)
             server.stop();
         }
     }
-    ::sigaction(SIGINT, &previousInt, nullptr);
-    ::sigaction(SIGTERM, &previousTerm, nullptr);
-    ::close(s_signalPipe[0]);
-    ::close(s_signalPipe[1]);
-    s_signalPipe[0] = s_signalPipe[1] = -1;
     return exitCode;
 }
 

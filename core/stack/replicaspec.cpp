@@ -101,6 +101,12 @@ QString ReplicaSpec::networkName(const ComposeProject &project, const QString &k
     return project.name + u'_' + key;
 }
 
+int ReplicaSpec::stopTimeoutSeconds(const ServiceSpec &service)
+{
+    constexpr qint64 MsPerSecond = 1000;
+    return int((service.stopGracePeriodMs + MsPerSecond - 1) / MsPerSecond);
+}
+
 QString ReplicaSpec::configHash(const ServiceSpec &service)
 {
     ComposeProject single;
@@ -139,7 +145,7 @@ QJsonObject ReplicaSpec::createBody(const ComposeProject &project, const Service
     if (!service.stopSignal.isEmpty()) {
         body.insert(u"StopSignal"_s, service.stopSignal);
     }
-    body.insert(u"StopTimeout"_s, int((service.stopGracePeriodMs + 999) / 1000));
+    body.insert(u"StopTimeout"_s, stopTimeoutSeconds(service));
     if (service.healthcheck) {
         body.insert(u"Healthcheck"_s, healthcheck(*service.healthcheck));
     }

@@ -17,6 +17,8 @@ public:
     static QString defaultNetworkName(const QString &project);
     /// The engine network a compose network key maps to.
     static QString networkName(const ComposeProject &project, const QString &key);
+    /// stop_grace_period in whole seconds, rounded up, as the engine's stop timeout wants it.
+    static int stopTimeoutSeconds(const ServiceSpec &service);
     /// A digest of the service definition; replicas whose label differs are out of date.
     static QString configHash(const ServiceSpec &service);
     /// The body of POST /containers/create for replica `number` of `service`.

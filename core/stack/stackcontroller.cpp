@@ -650,7 +650,7 @@ public:
 
         const QString id = replica.id;
         const QString name = replica.name;
-        const int graceSeconds = int((service.stopGracePeriodMs + 999) / 1000);
+        const int graceSeconds = ReplicaSpec::stopTimeoutSeconds(service);
         auto stopAndRemove = std::make_shared<std::function<void()>>();
         auto started = std::make_shared<bool>(false);
         *stopAndRemove = [this, id, name, graceSeconds, barrier, started] {
@@ -658,18 +658,9 @@ public:
                 return;
             }
             *started = true;
-            Q_EMIT q->progress(u"stopping %1"_s.arg(name));
-            EngineReply *stop = q->m_client->stopContainer(id, graceSeconds);
-            QObject::connect(stop, &EngineReply::finished, q, [this, stop, id, name, barrier] {
-                if (stop->isError() && stop->statusCode() != 404) {
-                    qCWarning(lcStack) << "stopping" << name << "failed:" << stop->errorString();
-                }
-                EngineReply *remove = q->m_client->removeContainer(id, true);
-                QObject::connect(remove, &EngineReply::finished, q, [this, remove, id, barrier] {
-                    removing.remove(id);
-                    const bool gone = !remove->isError() || remove->statusCode() == 404;
-                    barrier->arrive(gone ? QString() : remove->errorString());
-                });
+            stopAndRemoveContainer(id, name, graceSeconds, [this, id, barrier](const QString &e) {
+                removing.remove(id);
+                barrier->arrive(e);
             });
         };
 
@@ -700,6 +691,25 @@ public:
         const int guardMs = int(service.stopGracePeriodMs) +
                             holding.first()->config().drainTimeoutMs + DrainSlackMs;
         QTimer::singleShot(guardMs, q, [stopAndRemove] { (*stopAndRemove)(); });
+    }
+
+    // Stops a container with its grace period, then removes it; one already gone counts
+    // as removed. `done` gets the engine's message when it could not be removed.
+    void stopAndRemoveContainer(const QString &id, const QString &name, int graceSeconds,
+                                std::function<void(const QString &)> done)
+    {
+        Q_EMIT q->progress(u"stopping %1"_s.arg(name));
+        EngineReply *stop = q->m_client->stopContainer(id, graceSeconds);
+        QObject::connect(stop, &EngineReply::finished, q, [this, stop, id, name, done] {
+            if (stop->isError() && stop->statusCode() != 404) {
+                qCWarning(lcStack) << "stopping" << name << "failed:" << stop->errorString();
+            }
+            EngineReply *remove = q->m_client->removeContainer(id, true);
+            QObject::connect(remove, &EngineReply::finished, q, [remove, done] {
+                const bool gone = !remove->isError() || remove->statusCode() == 404;
+                done(gone ? QString() : remove->errorString());
+            });
+        });
     }
 
     // --- bringing up ----------------------------------------------------------------
@@ -1325,16 +1335,9 @@ void StackController::down(bool removeVolumes)
         for (const QJsonValue &value : entries) {
             const ReplicaInfo replica = replicaFromListing(value.toObject());
             const ServiceSpec *spec = m_project.service(replica.service);
-            const int grace = spec ? int((spec->stopGracePeriodMs + 999) / 1000) : 10;
-            Q_EMIT progress(u"removing %1"_s.arg(replica.name));
-            EngineReply *stop = m_client->stopContainer(replica.id, grace);
-            connect(stop, &EngineReply::finished, this, [this, replica, containers] {
-                EngineReply *remove = m_client->removeContainer(replica.id, true);
-                connect(remove, &EngineReply::finished, this, [remove, containers] {
-                    const bool gone = !remove->isError() || remove->statusCode() == 404;
-                    containers->arrive(gone ? QString() : remove->errorString());
-                });
-            });
+            const int grace = ReplicaSpec::stopTimeoutSeconds(spec ? *spec : ServiceSpec{});
+            d->stopAndRemoveContainer(replica.id, replica.name, grace,
+                                      [containers](const QString &e) { containers->arrive(e); });
         }
     });
 }
@@ -1383,7 +1386,7 @@ void StackController::restartReplica(const QString &containerName)
     d->ready.remove(id);
     d->updateProxies();
     Q_EMIT progress(u"restarting %1"_s.arg(containerName));
-    const int grace = int((spec->stopGracePeriodMs + 999) / 1000);
+    const int grace = ReplicaSpec::stopTimeoutSeconds(*spec);
     EngineReply *reply = m_client->post(u"/containers/%1/restart?t=%2"_s.arg(id).arg(grace));
     connect(reply, &EngineReply::finished, this, [this, reply, containerName] {
         if (reply->isError()) {
