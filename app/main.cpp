@@ -12,7 +12,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr char Usage[] =
-    "Usage: shoal [FILE]                      open the window on a compose file\n"
+    "Usage: shoal [FILE]...                   open the window, a tab per compose file\n"
     "       shoal run -f FILE [--scale SERVICE=N]... [--status-json] [--down] [--build]\n"
     "       shoal config -f FILE [-f FILE]... [--format json|yaml]\n"
     "       shoal proxy --listen 127.0.0.1:PORT --backends 127.0.0.1:P1,127.0.0.1:P2,...\n"

@@ -1,18 +1,16 @@
 #include "commands.h"
-#include "controlserver.h"
 #include "stackoptions.h"
-#include "stacksession.h"
 #include "uiprofiler.h"
+#include "windowsessions.h"
 
-#include <core/stack/stackcontroller.h>
 #include <ui/mainwindow.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileDialog>
 #include <QIcon>
 #include <QMessageBox>
-#include <QSettings>
 
 using namespace Qt::StringLiterals;
 
@@ -25,6 +23,27 @@ bool displayAvailable()
     return !qEnvironmentVariableIsEmpty("DISPLAY") ||
            !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+// The -f files make one stack, as in compose; every positional FILE is a stack of its own.
+QList<StackSource> commandLineSources(const QCommandLineParser &parser)
+{
+    StackSource common;
+    common.projectName = parser.value(u"project-name"_s);
+    common.envFiles = parser.values(u"env-file"_s);
+    common.profiles = parser.values(u"profile"_s);
+    common.engine = parser.value(u"engine"_s);
+    QList<StackSource> sources;
+    if (!parser.values(u"file"_s).isEmpty()) {
+        sources.append(common);
+        sources.last().files = parser.values(u"file"_s);
+    }
+    const QStringList positional = parser.positionalArguments();
+    for (const QString &file : positional) {
+        sources.append(common);
+        sources.last().files = {file};
+    }
+    return sources;
 }
 
 } // namespace
@@ -48,75 +67,63 @@ int runWindowCommand(int &argc, char **argv)
     QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Open a compose stack in Shoal's window."_s);
+    parser.setApplicationDescription(
+        u"Open compose stacks in Shoal's window, one tab each; without FILE, the stacks "
+        "open when the window last closed."_s);
     parser.addHelpOption();
     StackOptions::addTo(parser);
-    parser.addPositionalArgument(u"FILE"_s, u"The compose file to open."_s, u"[FILE]"_s);
+    parser.addPositionalArgument(u"FILE"_s, u"Compose files to open, each in a tab."_s,
+                                 u"[FILE...]"_s);
     parser.process(app);
 
-    QStringList files = parser.positionalArguments();
-    QSettings settings;
-    if (files.isEmpty() && parser.values(u"file"_s).isEmpty()) {
-        const QString last = settings.value(u"stack/lastFile"_s).toString();
-        const QString chosen = !last.isEmpty() && QFile::exists(last)
-                                   ? last
-                                   : QFileDialog::getOpenFileName(
-                                         nullptr, u"Open a compose file"_s, QDir::currentPath(),
+    QList<StackSource> sources = commandLineSources(parser);
+    const bool fromCommandLine = !sources.isEmpty();
+    if (sources.size() > 1 && !parser.value(u"project-name"_s).isEmpty()) {
+        printError(u"-p names one project; give it with one stack, not %1"_s.arg(sources.size()));
+        return 2;
+    }
+    if (!fromCommandLine) {
+        sources = WindowSessions::remembered();
+    }
+    if (sources.isEmpty()) {
+        const QString chosen =
+            QFileDialog::getOpenFileName(nullptr, u"Open a compose file"_s, QDir::currentPath(),
                                          u"Compose files (*.yaml *.yml)"_s);
         if (chosen.isEmpty()) {
             return 0;
         }
-        files.append(chosen);
+        sources.append(StackSource{{chosen}, {}, {}, {}, parser.value(u"engine"_s)});
     }
 
-    QString loadError;
-    const auto project = StackOptions::loadProject(parser, files, &loadError);
-    if (!project) {
+    Ui::MainWindow window;
+    WindowSessions sessions(&window);
+    sessions.setDefaultEngine(parser.value(u"engine"_s));
+    QObject::connect(&sessions, &WindowSessions::lastStackTakenDown, &app, &QApplication::quit);
+
+    QStringList failures;
+    for (const StackSource &source : std::as_const(sources)) {
+        QString error;
+        if (!sessions.open(source, &error)) {
+            printError(error);
+            failures.append(u"%1:\n%2"_s.arg(source.files.join(u", "_s), error));
+        }
+    }
+    if (fromCommandLine && sessions.sessions().isEmpty()) {
         // Started from the desktop menu there is no terminal to read stderr in.
-        QMessageBox::critical(nullptr, u"Shoal"_s,
-                              u"The compose file could not be opened:\n\n%1"_s.arg(loadError));
+        QMessageBox::critical(
+            nullptr, u"Shoal"_s,
+            u"The compose file could not be opened:\n\n%1"_s.arg(failures.join(u"\n\n"_s)));
         return 1;
     }
-    settings.setValue(u"stack/lastFile"_s, project->configFiles.value(0));
-    const auto endpoint = StackOptions::endpoint(parser);
-    if (!endpoint) {
-        return 1;
-    }
-
-    auto *session = new StackSession(*endpoint, *project, &app);
-    if (!session->controlError().isEmpty()) {
-        printError(session->controlError());
-    }
-    Ui::MainWindow window(session->stack());
-
-    auto follow = [&app, &window](StackSession *opened) {
-        QObject::connect(opened->control(), &ControlServer::downCompleted, &app,
-                         &QApplication::quit);
-        window.setStack(opened->stack());
-        opened->stack()->up();
-    };
-    // Opening another file starts a new session; the one before keeps its containers
-    // running, as closing the window would, and goes away with its proxies at once so that
-    // the new one can take the same ports.
-    QObject::connect(&window, &Ui::MainWindow::composeFileChosen, &window,
-                     [&app, &window, &session, endpoint, follow](const QString &path) {
-                         Core::ComposeLoadResult loaded = Core::ComposeLoader::loadFile(path);
-                         if (!loaded.ok()) {
-                             auto *box = new QMessageBox(QMessageBox::Warning, u"Shoal"_s,
-                                                         loaded.error, QMessageBox::Ok, &window);
-                             box->setAttribute(Qt::WA_DeleteOnClose);
-                             box->open();
-                             return;
-                         }
-                         QSettings().setValue(u"stack/lastFile"_s, path);
-                         window.setStack(nullptr);
-                         delete session;
-                         session = new StackSession(*endpoint, *loaded.project, &app);
-                         follow(session);
-                     });
-
     window.show();
-    follow(session);
+    if (!failures.isEmpty()) {
+        auto *box = new QMessageBox(
+            QMessageBox::Warning, u"Shoal"_s,
+            u"Some stacks could not be opened:\n\n%1"_s.arg(failures.join(u"\n\n"_s)),
+            QMessageBox::Ok, &window);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
     return QApplication::exec();
 }
 

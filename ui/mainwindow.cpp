@@ -1,25 +1,15 @@
 #include "mainwindow.h"
 
-#include "containertablemodel.h"
-#include "cpuchart.h"
-#include "cputrafficchart.h"
-#include "distributiondialog.h"
 #include "logging.h"
 #include "logpanel.h"
-#include "messagebar.h"
-#include "replicalinechart.h"
-#include "requestratechart.h"
-#include "requestschart.h"
-#include "servicepanel.h"
+#include "openonenginedialog.h"
+#include "stackview.h"
 
 #include <core/engine/dockerclient.h>
 #include <core/engine/enginereply.h>
-#include <core/proxy/proxyserver.h>
 #include <core/stack/stackcontroller.h>
 
 #include <QAction>
-#include <QChart>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -27,8 +17,6 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGuiApplication>
-#include <QHeaderView>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
@@ -36,27 +24,21 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QScrollArea>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
-#include <QTableView>
-#include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 namespace Shoal::Ui {
 
 namespace {
 constexpr int ProgressMessageMs = 10000;
-constexpr int DoneMessageMs = 5000;
 const QSize DefaultSize(1180, 800);
-constexpr int NameColumnWidth = 220;
-constexpr int StateColumnWidth = 150;
 
-// QSettings keys; the window's layout is all that is remembered.
+// QSettings keys; the window's layout is all it remembers (the application remembers which
+// stacks are open).
 const QString GeometryKey = QStringLiteral("mainWindow/geometry");
 const QString StateKey = QStringLiteral("mainWindow/state");
 const QString MainSplitterKey = QStringLiteral("mainWindow/mainSplitter");
@@ -69,7 +51,6 @@ const QString CpuScaleKey = QStringLiteral("mainWindow/cpuScale");
 const QString ChartTabKey = QStringLiteral("mainWindow/chartTab");
 
 constexpr int BusyIndicatorWidth = 90;
-constexpr double BytesPerMiB = 1024.0 * 1024.0;
 constexpr int SecondsPerMinute = 60;
 const int ChartWindows[] = {1, 5, 15};
 
@@ -109,109 +90,122 @@ MainWindow::MainWindow(Core::StackController *stack, QWidget *parent)
     setDockNestingEnabled(true);
     createActions();
     setCentralWidget(createCentralWidget());
-    createContainerActions();
     createLogDock();
     createStatusBar();
     resize(DefaultSize);
     restoreSettings();
-    setStack(stack);
+    if (stack) {
+        addStack(stack);
+    }
+    followCurrentTab();
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::setStack(Core::StackController *stack)
+StackView *MainWindow::addStack(Core::StackController *stack)
 {
-    if (m_stack) {
-        disconnect(m_stack, nullptr, this, nullptr);
+    if (StackView *shown = viewOf(stack)) {
+        m_tabs->setCurrentWidget(shown);
+        return shown;
     }
-    if (m_client) {
-        disconnect(m_client, nullptr, this, nullptr);
+    if (StackView *current = currentView()) {
+        m_layout = current->saveLayout();
     }
-    m_stack = stack;
-    m_client = stack ? stack->client() : nullptr;
-    m_appearance.setNamePrefix(stack ? stack->project().name + QLatin1Char('-') : QString());
+    auto *view = new StackView(stack);
+    view->restoreLayout(m_layout);
+    view->setChartWindow(m_windowBox->currentData().toInt());
+    view->setCpuScale(CpuScale(m_cpuScaleBox->currentData().toInt()));
+    m_logPanels->addWidget(view->logPanel());
+    // Every tab keeps its banner; only the current one speaks in the shared status bar.
+    connect(view, &StackView::progressShown, this, [this, view](const QString &message) {
+        if (view == currentView()) {
+            showProgress(message);
+        }
+    });
+    connect(view, &StackView::statusMessageShown, this,
+            [this, view](const QString &message, int timeoutMs) {
+                if (view == currentView()) {
+                    statusBar()->showMessage(message, timeoutMs);
+                }
+            });
+    connect(view, &StackView::stateChanged, this, [this, view] {
+        if (view == currentView()) {
+            updateActions();
+        }
+    });
+    connect(view, &StackView::logsRequested, this, [this, view] {
+        m_tabs->setCurrentWidget(view);
+        showLogsDock();
+    });
+    // An owner that deletes a stack without closing its tab must not leave a dead view.
+    connect(stack, &QObject::destroyed, view, [view] { delete view; });
 
-    if (m_stack) {
-        connect(m_stack, &Core::StackController::replicasChanged, this,
-                &MainWindow::refreshReplicas);
-        connect(m_stack, &Core::StackController::progress, this, [this](const QString &message) {
-            statusBar()->showMessage(message, ProgressMessageMs);
-            m_busy->setVisible(true);
-        });
-        connect(m_stack, &Core::StackController::errorOccurred, this,
-                [this](const QString &message) {
-                    m_messageBar->showError(message);
-                    // The stack emits a finished signal with a shorter wording of the same
-                    // failure right after this one, in the same turn of the event loop.
-                    m_errorJustShown = true;
-                    QTimer::singleShot(0, this, [this] { m_errorJustShown = false; });
-                });
-        connect(m_stack, &Core::StackController::upFinished, this,
-                [this](bool ok, const QString &error) {
-                    if (ok) {
-                        statusBar()->showMessage(tr("The stack is up"), DoneMessageMs);
-                    } else {
-                        showFinishedError(error);
-                    }
-                    refreshReplicas();
-                });
-        connect(m_stack, &Core::StackController::scaleFinished, this,
-                [this](const QString &service, bool ok, const QString &error) {
-                    if (ok) {
-                        statusBar()->showMessage(tr("%1 scaled").arg(service), DoneMessageMs);
-                    } else {
-                        showFinishedError(error);
-                    }
-                    updateActions();
-                });
-        connect(m_stack, &Core::StackController::downFinished, this,
-                [this](bool ok, const QString &error) {
-                    if (ok) {
-                        statusBar()->showMessage(tr("The stack is down"), DoneMessageMs);
-                    } else {
-                        showFinishedError(error);
-                    }
-                    refreshReplicas();
-                });
+    const Core::ComposeProject &project = stack->project();
+    const int index = m_tabs->addTab(view, project.name);
+    m_tabs->setTabToolTip(index, tr("%1\nEngine: %2")
+                                     .arg(project.configFiles.join(QLatin1Char('\n')),
+                                          stack->client()->endpoint().toString()));
+    m_tabs->setCurrentIndex(index);
+    if (!project.configFiles.isEmpty()) {
+        addRecentFile(project.configFiles.constFirst());
     }
-    if (m_client) {
-        connect(m_client, &Core::DockerClient::connected, this, [this] {
-            updateEngineStatus();
-            queryEngineInfo();
-        });
-        connect(m_client, &Core::DockerClient::engineLost, this, [this](const QString &reason) {
-            updateEngineStatus();
-            m_messageBar->showError(tr("Lost the Docker engine at %1: %2")
-                                        .arg(m_client->endpoint().toString(), reason));
-        });
-    }
+    followCurrentTab();
+    qCDebug(lcUi) << "tab opened for" << project.name;
+    Q_EMIT stacksChanged();
+    return view;
+}
 
-    Core::MetricsStore *metrics = stack ? stack->metrics() : nullptr;
-    m_containers->setMetricsStore(metrics);
-    m_cpuChart->setMetricsStore(metrics);
-    m_memoryChart->setMetricsStore(metrics);
-    m_latencyChart->setMetricsStore(metrics);
-    m_rateChart->setMetricsStore(metrics);
-    m_cpuTrafficChart->setMetricsStore(metrics);
-    m_requestsChart->setMetricsStore(metrics);
-    m_services->setStack(stack);
-    m_logPanel->setStack(stack);
-    for (const QPointer<DistributionDialog> &dialog : std::as_const(m_distributionDialogs)) {
-        if (dialog) {
-            dialog->close();
+void MainWindow::removeStack(Core::StackController *stack)
+{
+    StackView *view = viewOf(stack);
+    if (!view) {
+        return;
+    }
+    if (view == currentView()) {
+        m_layout = view->saveLayout();
+    }
+    view->release();
+    m_tabs->removeTab(m_tabs->indexOf(view));
+    delete view;
+    followCurrentTab();
+    qCDebug(lcUi) << "tab closed for" << stack->project().name;
+    Q_EMIT stackClosed(stack);
+    Q_EMIT stacksChanged();
+}
+
+void MainWindow::setCurrentStack(Core::StackController *stack)
+{
+    if (StackView *view = viewOf(stack)) {
+        m_tabs->setCurrentWidget(view);
+    }
+}
+
+QList<Core::StackController *> MainWindow::stacks() const
+{
+    QList<Core::StackController *> result;
+    for (int index = 0; index < m_tabs->count(); ++index) {
+        auto *view = qobject_cast<StackView *>(m_tabs->widget(index));
+        if (view && view->stack()) {
+            result.append(view->stack());
         }
     }
-    m_distributionDialogs.clear();
-    if (stack && !stack->project().configFiles.isEmpty()) {
-        addRecentFile(stack->project().configFiles.constFirst());
+    return result;
+}
+
+StackView *MainWindow::currentView() const
+{
+    return qobject_cast<StackView *>(m_tabs->currentWidget());
+}
+
+StackView *MainWindow::viewOf(const Core::StackController *stack) const
+{
+    for (int index = 0; index < m_tabs->count(); ++index) {
+        auto *view = qobject_cast<StackView *>(m_tabs->widget(index));
+        if (view && stack && view->stack() == stack) {
+            return view;
+        }
     }
-    refreshReplicas();
-    updateTitle();
-    updateEngineStatus();
-    if (m_client && m_client->isReachable()) {
-        queryEngineInfo();
-    }
-    qCDebug(lcUi) << "window follows" << (stack ? stack->project().name : QStringLiteral("none"));
+    return nullptr;
 }
 
 QStringList MainWindow::recentFiles() const
@@ -233,11 +227,9 @@ void MainWindow::setChartWindow(int seconds)
         m_windowBox->setCurrentIndex(index);
         return;
     }
-    m_cpuChart->setWindowSeconds(seconds);
-    m_memoryChart->setWindowSeconds(seconds);
-    m_latencyChart->setWindowSeconds(seconds);
-    m_rateChart->setWindowSeconds(seconds);
-    m_cpuTrafficChart->setWindowSeconds(seconds);
+    for (int tab = 0; tab < m_tabs->count(); ++tab) {
+        qobject_cast<StackView *>(m_tabs->widget(tab))->setChartWindow(seconds);
+    }
 }
 
 void MainWindow::setCpuScale(CpuScale scale)
@@ -247,35 +239,31 @@ void MainWindow::setCpuScale(CpuScale scale)
         m_cpuScaleBox->setCurrentIndex(index);
         return;
     }
-    m_containers->setCpuScale(scale);
-    m_cpuChart->setCpuScale(scale);
-    m_cpuTrafficChart->setCpuScale(scale);
-    m_services->setCpuScale(scale);
+    for (int tab = 0; tab < m_tabs->count(); ++tab) {
+        qobject_cast<StackView *>(m_tabs->widget(tab))->setCpuScale(scale);
+    }
 }
 
 DistributionDialog *MainWindow::openDistributionTest(const QString &service)
 {
-    if (!m_stack) {
-        return nullptr;
+    StackView *view = currentView();
+    return view ? view->openDistributionTest(service) : nullptr;
+}
+
+void MainWindow::chooseComposeFileAndEngine()
+{
+    auto *dialog = new OpenOnEngineDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_stack) {
+        dialog->setComposeFolder(m_stack->project().workingDir);
     }
-    Core::ProxyServer *proxy = m_stack->proxy(service);
-    if (!proxy || proxy->serverPort() == 0) {
-        m_messageBar->showError(
-            tr("%1 has no proxy to test: it publishes no port, or its proxy is not running")
-                .arg(service));
-        return nullptr;
-    }
-    DistributionDialog *dialog = m_distributionDialogs.value(service);
-    if (!dialog) {
-        dialog = new DistributionDialog(service, proxy, proxy->serverPort(), &m_appearance, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        m_distributionDialogs.insert(service, dialog);
-    }
-    dialog->show();
-    dialog->raise();
-    dialog->activateWindow();
-    dialog->run();
-    return dialog;
+    dialog->setEngine(m_client ? m_client->endpoint().toString() : QString());
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString path = dialog->composeFile();
+        addRecentFile(path);
+        Q_EMIT composeFileChosenOnEngine(path, dialog->engine());
+    });
+    dialog->open();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -309,6 +297,24 @@ void MainWindow::createActions()
     m_openAction->setShortcut(QKeySequence::Open);
     m_openAction->setStatusTip(tr("Open a compose file"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::chooseComposeFile);
+
+    m_openOnEngineAction = new QAction(QIcon::fromTheme(QStringLiteral("network-server")),
+                                       tr("Open on &Engine…"), this);
+    m_openOnEngineAction->setObjectName(QStringLiteral("openOnEngineAction"));
+    m_openOnEngineAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
+    m_openOnEngineAction->setStatusTip(
+        tr("Open a compose file on another Docker engine, by context name or address"));
+    connect(m_openOnEngineAction, &QAction::triggered, this,
+            &MainWindow::chooseComposeFileAndEngine);
+
+    m_closeTabAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("tab-close")), tr("&Close Tab"), this);
+    m_closeTabAction->setObjectName(QStringLiteral("closeTabAction"));
+    m_closeTabAction->setShortcut(QKeySequence::Close);
+    m_closeTabAction->setStatusTip(
+        tr("Close the stack's tab: its proxies stop, its containers keep running"));
+    connect(m_closeTabAction, &QAction::triggered, this,
+            [this] { closeTab(m_tabs->currentIndex()); });
 
     m_upAction =
         new QAction(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("&Up"), this);
@@ -353,9 +359,10 @@ void MainWindow::createActions()
     m_distributionAction->setStatusTip(
         tr("Send a burst of requests to the selected service's proxy and see how they spread"));
     connect(m_distributionAction, &QAction::triggered, this, [this] {
-        const QString service = currentService();
+        StackView *view = currentView();
+        const QString service = view ? view->currentService() : QString();
         if (!service.isEmpty()) {
-            openDistributionTest(service);
+            view->openDistributionTest(service);
         }
     });
 
@@ -365,20 +372,23 @@ void MainWindow::createActions()
     m_serviceLogsAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_G);
     m_serviceLogsAction->setStatusTip(tr("Follow every replica of the selected service"));
     connect(m_serviceLogsAction, &QAction::triggered, this, [this] {
-        const QString service = currentService();
+        StackView *view = currentView();
+        const QString service = view ? view->currentService() : QString();
         if (!service.isEmpty()) {
-            showLogsOfService(service);
+            view->showLogsOfService(service);
         }
     });
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_openAction);
+    fileMenu->addAction(m_openOnEngineAction);
     m_recentMenu = fileMenu->addMenu(QIcon::fromTheme(QStringLiteral("document-open-recent")),
                                      tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     fillRecentMenu();
     fileMenu->addSeparator();
+    fileMenu->addAction(m_closeTabAction);
     fileMenu->addAction(m_quitAction);
     QMenu *stackMenu = menuBar()->addMenu(tr("&Stack"));
     stackMenu->addAction(m_upAction);
@@ -437,80 +447,23 @@ void MainWindow::createViewControls(QToolBar *toolBar)
     toolBar->addWidget(m_cpuScaleBox);
 }
 
-void MainWindow::createContainerActions()
-{
-    // The actions live on the table so their shortcuts act on its current row only; the
-    // context menu shows the same actions.
-    m_logsAction =
-        new QAction(QIcon::fromTheme(QStringLiteral("text-x-generic")), tr("&Logs…"), this);
-    m_logsAction->setObjectName(QStringLiteral("logsAction"));
-    m_logsAction->setShortcut(Qt::CTRL | Qt::Key_L);
-    connect(m_logsAction, &QAction::triggered, this, [this] {
-        const QString replica = currentReplica();
-        if (!replica.isEmpty()) {
-            showLogsOfReplica(replica);
-        }
-    });
-
-    m_restartAction =
-        new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Restart"), this);
-    m_restartAction->setObjectName(QStringLiteral("restartReplicaAction"));
-    m_restartAction->setShortcut(Qt::CTRL | Qt::Key_R);
-    connect(m_restartAction, &QAction::triggered, this, [this] {
-        const QString replica = currentReplica();
-        if (m_stack && !replica.isEmpty()) {
-            m_stack->restartReplica(replica);
-        }
-    });
-
-    m_removeAction = new QAction(QIcon::fromTheme(QStringLiteral("list-remove")),
-                                 tr("Re&move This Replica"), this);
-    m_removeAction->setObjectName(QStringLiteral("removeReplicaAction"));
-    m_removeAction->setShortcut(QKeySequence::Delete);
-    m_removeAction->setStatusTip(
-        tr("Drain the replica, then stop and remove it; the service's scale drops by one"));
-    connect(m_removeAction, &QAction::triggered, this, [this] {
-        const QString replica = currentReplica();
-        if (m_stack && !replica.isEmpty()) {
-            statusBar()->showMessage(tr("Draining %1 before removing it").arg(replica),
-                                     ProgressMessageMs);
-            m_busy->setVisible(true);
-            m_stack->removeReplica(replica);
-        }
-    });
-
-    m_copyNameAction =
-        new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("&Copy Name"), this);
-    m_copyNameAction->setObjectName(QStringLiteral("copyNameAction"));
-    m_copyNameAction->setShortcut(QKeySequence::Copy);
-    connect(m_copyNameAction, &QAction::triggered, this, [this] {
-        const QString replica = currentReplica();
-        if (!replica.isEmpty()) {
-            QGuiApplication::clipboard()->setText(replica);
-        }
-    });
-
-    for (QAction *action : {m_logsAction, m_restartAction, m_removeAction, m_copyNameAction}) {
-        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        m_table->addAction(action);
-    }
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &MainWindow::updateActions);
-}
-
 void MainWindow::createLogDock()
 {
-    m_logPanel = new LogPanel(&m_appearance);
+    // One dock for the window; it shows the logs panel of the current tab.
+    m_logPanels = new QStackedWidget;
+    m_logPanels->setObjectName(QStringLiteral("logPanels"));
     m_logDock = new QDockWidget(tr("Logs"), this);
     m_logDock->setObjectName(QStringLiteral("logDock"));
     m_logDock->setAccessibleName(tr("Logs"));
-    m_logDock->setWidget(m_logPanel);
+    m_logDock->setWidget(m_logPanels);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     m_logDock->hide();
-    // A closed panel must not keep streams open on the engine.
+    // A closed panel must not keep streams open on the engine, in any tab.
     connect(m_logDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (!visible && m_logDock->isHidden()) {
-            m_logPanel->stop();
+            for (int tab = 0; tab < m_tabs->count(); ++tab) {
+                qobject_cast<StackView *>(m_tabs->widget(tab))->logPanel()->stop();
+            }
         }
     });
     QAction *toggle = m_logDock->toggleViewAction();
@@ -560,110 +513,22 @@ void MainWindow::createStatusBar()
 
 QWidget *MainWindow::createCentralWidget()
 {
-    auto *central = new QWidget(this);
-    m_messageBar = new MessageBar(central);
-
-    m_services = new ServicePanel;
-    connect(m_services, &ServicePanel::distributionTestRequested, this,
-            &MainWindow::openDistributionTest);
-    connect(m_services, &ServicePanel::logsRequested, this, &MainWindow::showLogsOfService);
-    auto *servicesScroll = new QScrollArea;
-    servicesScroll->setObjectName(QStringLiteral("servicesScroll"));
-    servicesScroll->setWidget(m_services);
-    servicesScroll->setWidgetResizable(true);
-    servicesScroll->setFrameShape(QFrame::NoFrame);
-
-    m_containers = new ContainerTableModel(this);
-    m_sortedContainers = new QSortFilterProxyModel(this);
-    m_sortedContainers->setSourceModel(m_containers);
-    m_sortedContainers->setSortRole(ContainerTableModel::SortRole);
-    m_sortedContainers->setDynamicSortFilter(true);
-
-    m_table = new QTableView;
-    m_table->setObjectName(QStringLiteral("containerTable"));
-    m_table->setAccessibleName(tr("Containers"));
-    m_table->setModel(m_sortedContainers);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(ContainerTableModel::NameColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    // Replica names are PROJECT-SERVICE-N and would be cut at the default width.
-    m_table->horizontalHeader()->resizeSection(ContainerTableModel::NameColumn, NameColumnWidth);
-    m_table->horizontalHeader()->resizeSection(ContainerTableModel::StateColumn, StateColumnWidth);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showContainerMenu);
-
-    m_requestsChart = new RequestsChart(&m_appearance);
-    m_requestsChart->setMinimumHeight(200);
-
-    m_chartSplitter = new QSplitter(Qt::Horizontal);
-    m_chartSplitter->setObjectName(QStringLiteral("chartSplitter"));
-    m_chartSplitter->addWidget(createCharts());
-    m_chartSplitter->addWidget(m_requestsChart);
-    m_chartSplitter->setStretchFactor(0, 3);
-    m_chartSplitter->setStretchFactor(1, 2);
-    m_chartSplitter->setSizes({DefaultSize.width() * 3 / 5, DefaultSize.width() * 2 / 5});
-
-    m_mainSplitter = new QSplitter(Qt::Vertical);
-    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(servicesScroll);
-    m_mainSplitter->addWidget(m_table);
-    m_mainSplitter->addWidget(m_chartSplitter);
-    m_mainSplitter->setStretchFactor(0, 1);
-    m_mainSplitter->setStretchFactor(1, 2);
-    m_mainSplitter->setStretchFactor(2, 3);
-    m_mainSplitter->setSizes(
-        {DefaultSize.height() / 6, DefaultSize.height() / 3, DefaultSize.height() / 2});
-
-    auto *layout = new QVBoxLayout(central);
-    layout->addWidget(m_messageBar);
-    layout->addWidget(m_mainSplitter, 1);
-    return central;
-}
-
-QWidget *MainWindow::createCharts()
-{
-    m_cpuChart = new CpuChart(&m_appearance);
-
-    m_memoryChart = new ReplicaLineChart(
-        &m_appearance, [](const Core::MetricPoint &point, const Core::ReplicaMetrics &) {
-            return point.memoryBytes < 0 ? -1.0 : point.memoryBytes / BytesPerMiB;
-        });
-    m_memoryChart->setObjectName(QStringLiteral("memoryChart"));
-    m_memoryChart->setAccessibleName(tr("Memory per replica"));
-    m_memoryChart->chart()->setTitle(tr("Memory"));
-    m_memoryChart->setAxisTitle(tr("MiB"));
-    m_memoryChart->setValueText(tr("%1 MiB"));
-
-    // Seconds without requests carry no latency; a gap says so better than a zero.
-    m_latencyChart = new ReplicaLineChart(
-        &m_appearance, [](const Core::MetricPoint &point, const Core::ReplicaMetrics &) {
-            return point.requestsPerSecond > 0 ? point.p99Ms : -1.0;
-        });
-    m_latencyChart->setObjectName(QStringLiteral("latencyChart"));
-    m_latencyChart->setAccessibleName(tr("Latency per replica"));
-    m_latencyChart->chart()->setTitle(tr("Latency, 99th percentile"));
-    m_latencyChart->setAxisTitle(tr("ms"));
-    m_latencyChart->setValueText(tr("p99 %1 ms"));
-
-    m_rateChart = new RequestRateChart(&m_appearance);
-    m_cpuTrafficChart = new CpuTrafficChart(&m_appearance);
-
-    m_chartTabs = new QTabWidget;
-    m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
-    m_chartTabs->setAccessibleName(tr("Charts"));
-    m_chartTabs->setDocumentMode(true);
-    m_chartTabs->addTab(m_cpuChart, tr("&CPU"));
-    m_chartTabs->addTab(m_cpuTrafficChart, tr("CPU &vs Traffic"));
-    m_chartTabs->addTab(m_rateChart, tr("Re&quests/s"));
-    m_chartTabs->addTab(m_latencyChart, tr("La&tency"));
-    m_chartTabs->addTab(m_memoryChart, tr("Memor&y"));
-    m_chartTabs->setMinimumHeight(200);
-    return m_chartTabs;
+    m_central = new QStackedWidget(this);
+    m_emptyPage = new QLabel(tr("Open a compose file with File › Open…, or drop one here."));
+    m_emptyPage->setObjectName(QStringLiteral("emptyPage"));
+    qobject_cast<QLabel *>(m_emptyPage)->setAlignment(Qt::AlignCenter);
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("stackTabs"));
+    m_tabs->setAccessibleName(tr("Open stacks"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::followCurrentTab);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
+    connect(m_tabs->tabBar(), &QTabBar::tabMoved, this, &MainWindow::stacksChanged);
+    m_central->addWidget(m_emptyPage);
+    m_central->addWidget(m_tabs);
+    return m_central;
 }
 
 void MainWindow::restoreSettings()
@@ -671,10 +536,10 @@ void MainWindow::restoreSettings()
     const QSettings store = settings();
     restoreGeometry(store.value(GeometryKey).toByteArray());
     restoreState(store.value(StateKey).toByteArray());
-    m_mainSplitter->restoreState(store.value(MainSplitterKey).toByteArray());
-    m_chartSplitter->restoreState(store.value(ChartSplitterKey).toByteArray());
-    m_table->horizontalHeader()->restoreState(store.value(TableHeaderKey).toByteArray());
-    m_chartTabs->setCurrentIndex(store.value(ChartTabKey, 0).toInt());
+    m_layout.mainSplitter = store.value(MainSplitterKey).toByteArray();
+    m_layout.chartSplitter = store.value(ChartSplitterKey).toByteArray();
+    m_layout.tableHeader = store.value(TableHeaderKey).toByteArray();
+    m_layout.chartTab = store.value(ChartTabKey, 0).toInt();
     const int window = m_windowBox->findData(store.value(ChartWindowKey, SecondsPerMinute));
     m_windowBox->setCurrentIndex(std::max(0, window));
     const int scale = m_cpuScaleBox->findData(store.value(CpuScaleKey, 0));
@@ -683,13 +548,14 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
+    const StackView::Layout layout = currentView() ? currentView()->saveLayout() : m_layout;
     QSettings store = settings();
     store.setValue(GeometryKey, saveGeometry());
     store.setValue(StateKey, saveState());
-    store.setValue(MainSplitterKey, m_mainSplitter->saveState());
-    store.setValue(ChartSplitterKey, m_chartSplitter->saveState());
-    store.setValue(TableHeaderKey, m_table->horizontalHeader()->saveState());
-    store.setValue(ChartTabKey, m_chartTabs->currentIndex());
+    store.setValue(MainSplitterKey, layout.mainSplitter);
+    store.setValue(ChartSplitterKey, layout.chartSplitter);
+    store.setValue(TableHeaderKey, layout.tableHeader);
+    store.setValue(ChartTabKey, layout.chartTab);
     store.setValue(ChartWindowKey, m_windowBox->currentData());
     store.setValue(CpuScaleKey, m_cpuScaleBox->currentData());
 }
@@ -786,67 +652,57 @@ void MainWindow::showAbout()
     box->show();
 }
 
-void MainWindow::showContainerMenu(const QPoint &position)
+void MainWindow::closeTab(int index)
 {
-    // The menu key and Shift+F10 ask at the current row, a click at the row under the
-    // pointer; either way the actions work on the current row.
-    QModelIndex index = m_table->indexAt(position);
-    if (index.isValid()) {
-        m_table->setCurrentIndex(index);
-    } else {
-        index = m_table->currentIndex();
+    if (auto *view = qobject_cast<StackView *>(m_tabs->widget(index))) {
+        removeStack(view->stack());
     }
-    if (!index.isValid()) {
-        return;
+}
+
+void MainWindow::followCurrentTab()
+{
+    StackView *view = currentView();
+    if (m_client) {
+        disconnect(m_client, nullptr, this, nullptr);
     }
-    const QRect rect = m_table->visualRect(index);
-    const QPoint at = rect.contains(position) ? position : rect.center();
-    auto *menu = new QMenu(this);
-    menu->setObjectName(QStringLiteral("containerMenu"));
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_logsAction);
-    menu->addSeparator();
-    menu->addAction(m_restartAction);
-    menu->addAction(m_removeAction);
-    menu->addSeparator();
-    menu->addAction(m_copyNameAction);
-    menu->popup(m_table->viewport()->mapToGlobal(at));
-}
-
-QString MainWindow::currentReplica() const
-{
-    return m_table->currentIndex().data(ContainerTableModel::ReplicaNameRole).toString();
-}
-
-QString MainWindow::currentService() const
-{
-    const QString service =
-        m_table->currentIndex().data(ContainerTableModel::ServiceNameRole).toString();
-    if (!service.isEmpty() || !m_stack) {
-        return service;
+    if (m_infoReply) {
+        disconnect(m_infoReply, nullptr, this, nullptr);
+        m_infoReply = nullptr;
     }
-    const QList<Core::ServiceState> services = m_stack->services();
-    return services.isEmpty() ? QString() : services.constFirst().name;
-}
-
-void MainWindow::showLogsOfReplica(const QString &replica)
-{
-    m_logDock->show();
-    m_logDock->raise();
-    m_logPanel->followReplica(replica);
-}
-
-void MainWindow::showLogsOfService(const QString &service)
-{
-    m_logDock->show();
-    m_logDock->raise();
-    m_logPanel->followService(service);
-}
-
-void MainWindow::refreshReplicas()
-{
-    m_containers->setReplicas(m_stack ? m_stack->replicas() : QList<Core::ReplicaInfo>());
+    m_stack = view ? view->stack() : nullptr;
+    m_client = m_stack ? m_stack->client() : nullptr;
+    m_swarmLabel->clear();
+    m_swarmLabel->setToolTip(QString());
+    if (m_client) {
+        connect(m_client, &Core::DockerClient::connected, this, [this] {
+            updateEngineStatus();
+            queryEngineInfo();
+        });
+        connect(m_client, &Core::DockerClient::engineLost, this, &MainWindow::updateEngineStatus);
+    }
+    if (view) {
+        m_logPanels->setCurrentWidget(view->logPanel());
+    }
+    m_central->setCurrentWidget(view ? static_cast<QWidget *>(m_tabs) : m_emptyPage);
+    statusBar()->clearMessage();
+    updateTitle();
     updateActions();
+    updateEngineStatus();
+    if (m_client && m_client->isReachable()) {
+        queryEngineInfo();
+    }
+}
+
+void MainWindow::showProgress(const QString &message)
+{
+    statusBar()->showMessage(message, ProgressMessageMs);
+    m_busy->setVisible(true);
+}
+
+void MainWindow::showLogsDock()
+{
+    m_logDock->show();
+    m_logDock->raise();
 }
 
 void MainWindow::updateTitle()
@@ -860,13 +716,10 @@ void MainWindow::updateActions()
     m_upAction->setEnabled(idle);
     m_downAction->setEnabled(idle);
     m_busy->setVisible(m_stack && m_stack->isBusy());
-    const bool row = m_table->currentIndex().isValid();
-    for (QAction *action : {m_logsAction, m_restartAction, m_removeAction, m_copyNameAction}) {
-        action->setEnabled(row);
-    }
     const bool services = m_stack && !m_stack->services().isEmpty();
     m_distributionAction->setEnabled(services);
     m_serviceLogsAction->setEnabled(services);
+    m_closeTabAction->setEnabled(m_stack);
 }
 
 void MainWindow::updateEngineStatus()
@@ -918,18 +771,6 @@ void MainWindow::queryEngineInfo()
                                           info.value(QStringLiteral("ServerVersion")).toString()));
         qCInfo(lcUi) << "engine swarm state" << state;
     });
-}
-
-void MainWindow::showFinishedError(const QString &error)
-{
-    if (error.isEmpty()) {
-        return;
-    }
-    if (m_errorJustShown) {
-        statusBar()->showMessage(error, DoneMessageMs);
-        return;
-    }
-    m_messageBar->showError(error);
 }
 
 } // namespace Shoal::Ui

@@ -1,12 +1,11 @@
 #pragma once
 
 #include "cpuscale.h"
-#include "replicaappearance.h"
+#include "stackview.h"
 
 #include <core/engine/dockerclient.h>
 #include <core/stack/stackcontroller.h>
 
-#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -16,33 +15,23 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
-class QSortFilterProxyModel;
-class QSplitter;
+class QStackedWidget;
 class QTabWidget;
-class QTableView;
 class QToolBar;
 
 namespace Shoal::Ui {
 
-class ContainerTableModel;
-class CpuChart;
-class CpuTrafficChart;
 class DistributionDialog;
-class LogPanel;
-class MessageBar;
-class ReplicaLineChart;
-class RequestRateChart;
-class RequestsChart;
-class ServicePanel;
 
-/// Shoal's window: the services with their sliders, the replicas as a table, charts of
-/// CPU, memory, latency and requests per replica, and a logs panel, over one
-/// StackController.
+/// Shoal's window: one tab per open stack (a StackView: services with their sliders,
+/// replicas as a table, charts and logs), with the menus, the tool bar and the status bar
+/// following the current tab.
 ///
-/// The window neither owns nor creates the stack or the engine client; the application
-/// wires them and may switch to another stack with setStack() when a compose file is
-/// opened. Nothing here waits: every action starts an asynchronous call on the stack and
-/// the window follows its signals.
+/// The window neither owns nor creates the stacks or their engine clients; the application
+/// wires them and adds a tab with addStack() when a compose file is opened. Closing a tab
+/// removes its view and reports the stack with stackClosed(), leaving the stack to its
+/// owner. Nothing here waits: every action starts an asynchronous call on a stack and the
+/// window follows its signals.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -51,25 +40,44 @@ class MainWindow final : public QMainWindow
 public:
     static constexpr int MaximumRecentFiles = 8;
 
-    explicit MainWindow(Core::StackController *stack, QWidget *parent = nullptr);
+    /// With a stack, opens it as the first tab.
+    explicit MainWindow(Core::StackController *stack = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Follows another stack (or none); the previous one is left as it is.
-    void setStack(Core::StackController *stack);
+    /// Opens a tab for `stack` (not owned) and makes it current; a stack already shown only
+    /// becomes current.
+    StackView *addStack(Core::StackController *stack);
+    /// Removes the tab of `stack`, leaving the stack as it is; emits stackClosed().
+    void removeStack(Core::StackController *stack);
+    void setCurrentStack(Core::StackController *stack);
+    /// The current tab's stack, or nullptr without tabs.
     Core::StackController *stack() const { return m_stack; }
+    /// The stacks in tab order.
+    QList<Core::StackController *> stacks() const;
+    StackView *currentView() const;
+    StackView *viewOf(const Core::StackController *stack) const;
 
     /// Most recent first; files that no longer exist are left out.
     QStringList recentFiles() const;
     /// The time span of the time charts, in seconds.
     void setChartWindow(int seconds);
     void setCpuScale(CpuScale scale);
-    /// Opens the distribution test of a service, or brings its open one forward and runs it.
+    /// Opens the distribution test of a service of the current tab.
     DistributionDialog *openDistributionTest(const QString &service);
+    /// Asks for a compose file and an engine, without blocking; emits
+    /// composeFileChosenOnEngine() when the user confirms.
+    void chooseComposeFileAndEngine();
 
 Q_SIGNALS:
     /// The user picked a compose file (Open…, a recent file, or a drop on the window); the
-    /// application loads it and calls setStack() with a controller for it.
+    /// application opens it in a tab with addStack(), or shows its tab.
     void composeFileChosen(const QString &path);
+    /// The user picked a compose file and an engine, a docker context name or an address.
+    void composeFileChosenOnEngine(const QString &path, const QString &engine);
+    /// The tab of `stack` was closed; its view is gone and the stack is left to its owner.
+    void stackClosed(Core::StackController *stack);
+    /// Tabs were added, closed or moved.
+    void stacksChanged();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -78,12 +86,10 @@ protected:
 
 private:
     void createActions();
-    void createContainerActions();
     void createViewControls(QToolBar *toolBar);
     void createStatusBar();
     void createLogDock();
     QWidget *createCentralWidget();
-    QWidget *createCharts();
     void restoreSettings();
     void saveSettings() const;
 
@@ -92,54 +98,38 @@ private:
     void addRecentFile(const QString &path);
     void fillRecentMenu();
     void showAbout();
-    void showContainerMenu(const QPoint &position);
-    QString currentReplica() const;
-    QString currentService() const;
-    void showLogsOfReplica(const QString &replica);
-    void showLogsOfService(const QString &service);
+    void closeTab(int index);
+    void followCurrentTab();
+    void showProgress(const QString &message);
+    void showLogsDock();
 
-    void refreshReplicas();
     void updateTitle();
     void updateActions();
     void updateEngineStatus();
     void queryEngineInfo();
-    void showFinishedError(const QString &error);
 
     QPointer<Core::StackController> m_stack;
     QPointer<Core::DockerClient> m_client;
     QPointer<Core::EngineReply> m_infoReply;
-    ReplicaAppearance m_appearance;
 
-    MessageBar *m_messageBar = nullptr;
-    ServicePanel *m_services = nullptr;
-    ContainerTableModel *m_containers = nullptr;
-    QSortFilterProxyModel *m_sortedContainers = nullptr;
-    QTableView *m_table = nullptr;
-    QTabWidget *m_chartTabs = nullptr;
-    CpuChart *m_cpuChart = nullptr;
-    ReplicaLineChart *m_memoryChart = nullptr;
-    ReplicaLineChart *m_latencyChart = nullptr;
-    RequestRateChart *m_rateChart = nullptr;
-    CpuTrafficChart *m_cpuTrafficChart = nullptr;
-    RequestsChart *m_requestsChart = nullptr;
-    QSplitter *m_mainSplitter = nullptr;
-    QSplitter *m_chartSplitter = nullptr;
+    QStackedWidget *m_central = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QWidget *m_emptyPage = nullptr;
     QDockWidget *m_logDock = nullptr;
-    LogPanel *m_logPanel = nullptr;
+    QStackedWidget *m_logPanels = nullptr;
     QComboBox *m_windowBox = nullptr;
     QComboBox *m_cpuScaleBox = nullptr;
     QMenu *m_recentMenu = nullptr;
-    QHash<QString, QPointer<DistributionDialog>> m_distributionDialogs;
+    // The layout of the last tab that was current, for new tabs and for the next run.
+    StackView::Layout m_layout;
 
     QAction *m_openAction = nullptr;
+    QAction *m_openOnEngineAction = nullptr;
+    QAction *m_closeTabAction = nullptr;
     QAction *m_upAction = nullptr;
     QAction *m_downAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_quitAction = nullptr;
-    QAction *m_logsAction = nullptr;
-    QAction *m_restartAction = nullptr;
-    QAction *m_removeAction = nullptr;
-    QAction *m_copyNameAction = nullptr;
     QAction *m_distributionAction = nullptr;
     QAction *m_serviceLogsAction = nullptr;
 
@@ -148,7 +138,6 @@ private:
     QLabel *m_reachableLabel = nullptr;
     QLabel *m_swarmLabel = nullptr;
     QProgressBar *m_busy = nullptr;
-    bool m_errorJustShown = false;
 };
 
 } // namespace Shoal::Ui

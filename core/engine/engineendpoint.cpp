@@ -201,4 +201,37 @@ EndpointResolution resolveEngineEndpoint(const QString &explicitAddress)
     return fallback;
 }
 
+EndpointResolution resolveEngineChoice(const QString &addressOrContext)
+{
+    const QString choice = addressOrContext.trimmed();
+    if (choice.isEmpty() || choice.contains(QLatin1String("://"))) {
+        return resolveEngineEndpoint(choice);
+    }
+    if (choice == QLatin1String("default")) {
+        EndpointResolution fallback;
+        fallback.source = QStringLiteral("context default");
+        return fallback;
+    }
+    return fromContext(choice, dockerConfigDir());
+}
+
+QStringList dockerContextNames()
+{
+    QStringList names;
+    const QDir meta(QDir(dockerConfigDir()).filePath(QStringLiteral("contexts/meta")));
+    const QStringList folders = meta.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString &folder : folders) {
+        QString error;
+        const auto object =
+            readJsonObject(meta.filePath(folder + QStringLiteral("/meta.json")), &error);
+        const QString name = object ? object->value(QLatin1String("Name")).toString() : QString();
+        if (!name.isEmpty() && name != QLatin1String("default")) {
+            names.append(name);
+        }
+    }
+    names.sort();
+    names.prepend(QStringLiteral("default"));
+    return names;
+}
+
 } // namespace Shoal::Core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace Shoal::Core {
 
@@ -39,5 +40,13 @@ EndpointResolution parseEngineAddress(const QString &address, bool tls, const QS
 /// Resolves the engine address: explicit address, DOCKER_HOST (+ DOCKER_TLS_VERIFY,
 /// DOCKER_CERT_PATH), the current docker context, then the default unix socket.
 EndpointResolution resolveEngineEndpoint(const QString &explicitAddress = {});
+
+/// Resolves what a user typed to pick an engine: an address (it contains "://"), the name
+/// of a docker context ("default" is the local socket), or nothing for the usual order of
+/// resolveEngineEndpoint().
+EndpointResolution resolveEngineChoice(const QString &addressOrContext);
+
+/// The names of the docker contexts in the docker config folder, "default" first.
+QStringList dockerContextNames();
 
 } // namespace Shoal::Core

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void testMissingContextIsAnError();
     void testDefaultContextMeansDefaultSocket();
     void testDefaultSocketWithoutAnything();
+    void testEngineChoiceByContextOrAddress();
 
 private:
     std::unique_ptr<QTemporaryDir> m_config;
@@ -241,6 +242,32 @@ void TestEngineEndpoint::testDefaultSocketWithoutAnything()
     QVERIFY(resolution.error.isEmpty());
     QCOMPARE(resolution.source, QStringLiteral("default"));
     QCOMPARE(resolution.endpoint.toString(), QStringLiteral("unix:///var/run/docker.sock"));
+}
+
+void TestEngineEndpoint::testEngineChoiceByContextOrAddress()
+{
+    // Given one context besides the default, and DOCKER_HOST naming another engine
+    const QDir config(m_config->path());
+    writeFile(config.filePath(
+                  QStringLiteral("contexts/meta/%1/meta.json").arg(contextDigest("rootless"))),
+              R"({"Name": "rootless",
+                  "Endpoints": {"docker": {"Host": "unix:///run/user/4242/docker.sock"}}})");
+    qputenv("DOCKER_HOST", "tcp://127.0.0.1:2375");
+
+    // Then the contexts are listed, default first
+    QCOMPARE(dockerContextNames(), QStringList({"default", "rootless"}));
+
+    // And a name picks its context, an address is taken as it is, "default" is the local
+    // socket whatever DOCKER_HOST says, and nothing means the usual order
+    QCOMPARE(resolveEngineChoice(QStringLiteral("rootless")).endpoint.socketPath,
+             QStringLiteral("/run/user/4242/docker.sock"));
+    QCOMPARE(resolveEngineChoice(QStringLiteral("unix:///tmp/shoaltest.sock")).endpoint.toString(),
+             QStringLiteral("unix:///tmp/shoaltest.sock"));
+    QCOMPARE(resolveEngineChoice(QStringLiteral("default")).endpoint.toString(),
+             QStringLiteral("unix:///var/run/docker.sock"));
+    QCOMPARE(resolveEngineChoice(QString()).endpoint.toString(),
+             QStringLiteral("tcp://127.0.0.1:2375"));
+    QVERIFY(resolveEngineChoice(QStringLiteral("vanished")).error.contains(u"not found"));
 }
 
 QTEST_GUILESS_MAIN(TestEngineEndpoint)
