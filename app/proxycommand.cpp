@@ -44,9 +44,12 @@ std::optional<std::pair<QHostAddress, quint16>> parseAddress(const QString &text
 int usage(QTextStream &err, const QString &problem)
 {
     err << "shoal proxy: " << problem << "\n"
-        << "usage: shoal proxy --listen HOST:PORT --backends HOST:PORT[,HOST:PORT...]\n"
+        << "usage: shoal proxy --listen HOST:PORT --backends HOST:PORT[=WEIGHT][,...]\n"
         << "                   [--workers N] [--mode http|tcp]"
-        << " [--balance round-robin|least-connections]\n";
+        << " [--balance round-robin|least-connections|weighted]\n"
+        << "  =WEIGHT (1.." << Core::ProxyBackend::MaxWeight
+        << ") gives a backend that share of the requests; with a weight and no --balance,\n"
+        << "  the balance is weighted.\n";
     return UsageExitCode;
 }
 
@@ -58,6 +61,8 @@ int runProxyCommand(const QStringList &arguments)
     Core::ProxyConfig config;
     QList<Core::ProxyBackend> backends;
     bool haveListen = false;
+    bool haveBalance = false;
+    bool haveWeight = false;
     // Like QCoreApplication::arguments(), the list may start with the program's name.
     const int first = !arguments.isEmpty() && !arguments.first().startsWith(QLatin1Char('-'));
     for (int i = first; i < arguments.size(); ++i) {
@@ -80,14 +85,29 @@ int runProxyCommand(const QStringList &arguments)
             haveListen = true;
         } else if (option == QLatin1String("--backends")) {
             for (const QString &item : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-                const auto address = parseAddress(item.trimmed());
+                QString target = item.trimmed();
+                int weight = 1;
+                const int equals = target.lastIndexOf(QLatin1Char('='));
+                if (equals >= 0) {
+                    bool ok = false;
+                    weight = target.mid(equals + 1).toInt(&ok);
+                    if (!ok || weight < 1 || weight > Core::ProxyBackend::MaxWeight) {
+                        return usage(err, QStringLiteral("invalid weight in %1 (1..%2)")
+                                              .arg(item)
+                                              .arg(Core::ProxyBackend::MaxWeight));
+                    }
+                    target.truncate(equals);
+                    haveWeight = true;
+                }
+                const auto address = parseAddress(target);
                 if (!address || address->second == 0) {
                     return usage(err, QStringLiteral("invalid backend %1").arg(item));
                 }
                 Core::ProxyBackend backend;
-                backend.id = item.trimmed();
+                backend.id = target;
                 backend.address = address->first;
                 backend.port = address->second;
+                backend.weight = weight;
                 backends.append(backend);
             }
         } else if (option == QLatin1String("--workers")) {
@@ -110,15 +130,23 @@ int runProxyCommand(const QStringList &arguments)
                 config.balance = Core::ProxyConfig::Balance::RoundRobin;
             } else if (value == QLatin1String("least-connections")) {
                 config.balance = Core::ProxyConfig::Balance::LeastConnections;
+            } else if (value == QLatin1String("weighted")) {
+                config.balance = Core::ProxyConfig::Balance::WeightedRoundRobin;
             } else {
                 return usage(err, QStringLiteral("unknown balance %1").arg(value));
             }
+            haveBalance = true;
         } else {
             return usage(err, QStringLiteral("unknown option %1").arg(option));
         }
     }
     if (!haveListen) {
         return usage(err, QStringLiteral("--listen is required"));
+    }
+    if (haveWeight && !haveBalance) {
+        config.balance = Core::ProxyConfig::Balance::WeightedRoundRobin;
+    } else if (haveWeight && config.balance != Core::ProxyConfig::Balance::WeightedRoundRobin) {
+        err << "shoal proxy: backend weights apply only with --balance weighted; ignored\n";
     }
 
     int exitCode = 0;

@@ -30,7 +30,8 @@ bool DependsOn::operator==(const DependsOn &other) const
 
 bool ShoalServiceOptions::operator==(const ShoalServiceOptions &other) const
 {
-    return balance == other.balance && mode == other.mode && healthPath == other.healthPath;
+    return balance == other.balance && mode == other.mode && healthPath == other.healthPath &&
+           weights == other.weights;
 }
 
 QString ServiceSpec::imageName(const QString &projectName) const

@@ -58,9 +58,19 @@ struct DependsOn
 /// Shoal's own settings for a service, from its `x-shoal` extension.
 struct ShoalServiceOptions
 {
-    QString balance = QStringLiteral("round-robin"); ///< round-robin | least-connections
-    QString mode = QStringLiteral("http");           ///< http | tcp
-    QString healthPath;                              ///< optional active HTTP health check
+    /// The highest weight a replica may have (the proxy clamps to the same bound).
+    static constexpr int MaxWeight = 100;
+
+    /// round-robin | least-connections | weighted
+    QString balance = QStringLiteral("round-robin");
+    QString mode = QStringLiteral("http"); ///< http | tcp
+    QString healthPath;                    ///< optional active HTTP health check
+    /// Replica number (com.docker.compose.container-number) -> share of requests under
+    /// weighted balancing; replicas not listed weigh 1.
+    QMap<int, int> weights;
+
+    /// The weight of replica `number`.
+    int weightOf(int number) const { return weights.value(number, 1); }
 
     bool operator==(const ShoalServiceOptions &other) const;
 };

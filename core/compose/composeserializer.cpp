@@ -161,6 +161,13 @@ QJsonObject serviceToJson(const ServiceSpec &spec)
         if (!spec.shoal.healthPath.isEmpty()) {
             shoal.insert(QStringLiteral("health_path"), spec.shoal.healthPath);
         }
+        if (!spec.shoal.weights.isEmpty()) {
+            QJsonObject weights;
+            for (auto it = spec.shoal.weights.cbegin(); it != spec.shoal.weights.cend(); ++it) {
+                weights.insert(QString::number(it.key()), it.value());
+            }
+            shoal.insert(QStringLiteral("weights"), weights);
+        }
         service.insert(QStringLiteral("x-shoal"), shoal);
     }
     return service;

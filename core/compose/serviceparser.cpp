@@ -976,8 +976,16 @@ bool ServiceParser::parseShoalOptions(ServiceSpec &spec, const ComposeNode &node
     if (!node.isMapping()) {
         return fields.wrongType(node, path, QStringLiteral("a mapping"));
     }
+    const ComposeNode *weights = nullptr;
     for (const ComposeNode &entry : node.children) {
         const QString entryPath = path + QLatin1Char('.') + entry.key;
+        if (entry.key == QLatin1String("weights")) {
+            weights = &entry;
+            if (!parseShoalWeights(spec, entry, entryPath)) {
+                return false;
+            }
+            continue;
+        }
         const std::optional<QString> value = entry.key == QLatin1String("balance") ||
                                                      entry.key == QLatin1String("mode") ||
                                                      entry.key == QLatin1String("health_path")
@@ -1011,7 +1019,51 @@ bool ServiceParser::parseShoalOptions(ServiceSpec &spec, const ComposeNode &node
             spec.shoal.healthPath = *value;
         }
     }
-    fields.warnUnknown(node, path, {"balance", "mode", "health_path"});
+    fields.warnUnknown(node, path, {"balance", "mode", "health_path", "weights"});
+    if (weights && !spec.shoal.weights.isEmpty() && spec.shoal.balance != u"weighted") {
+        m_diagnostics.warning(*weights, path + QStringLiteral(".weights"),
+                              QStringLiteral("apply only with balance: weighted (balance is "
+                                             "%1); ignored")
+                                  .arg(spec.shoal.balance));
+    }
+    return true;
+}
+
+bool ServiceParser::parseShoalWeights(ServiceSpec &spec, const ComposeNode &node,
+                                      const QString &path)
+{
+    Fields fields(m_diagnostics);
+    if (node.isNull()) {
+        return true;
+    }
+    if (!node.isMapping()) {
+        return fields.wrongType(node, path,
+                                QStringLiteral("a mapping of replica numbers to weights"));
+    }
+    QMap<int, int> weights;
+    for (const ComposeNode &entry : node.children) {
+        const QString entryPath = path + QLatin1Char('.') + entry.key;
+        bool ok = false;
+        const int number = entry.key.trimmed().toInt(&ok);
+        if (!ok || number < 1) {
+            return fields.fail(entry, entryPath,
+                               QStringLiteral("keys must be replica numbers (1, 2, ...), not "
+                                              "\"%1\"")
+                                   .arg(entry.key));
+        }
+        const std::optional<int> weight = fields.integer(entry, entryPath, 1);
+        if (!weight) {
+            return false;
+        }
+        if (*weight > ShoalServiceOptions::MaxWeight) {
+            return fields.fail(entry, entryPath,
+                               QStringLiteral("must be at most %1, not %2")
+                                   .arg(ShoalServiceOptions::MaxWeight)
+                                   .arg(*weight));
+        }
+        weights.insert(number, *weight);
+    }
+    spec.shoal.weights = weights;
     return true;
 }
 

@@ -43,6 +43,7 @@ private:
     bool parseVolumes(ServiceSpec &spec, const ComposeNode &node, const QString &path);
     bool parseReplicas(ServiceSpec &spec, const ComposeNode &service, const QString &path);
     bool parseShoalOptions(ServiceSpec &spec, const ComposeNode &node, const QString &path);
+    bool parseShoalWeights(ServiceSpec &spec, const ComposeNode &node, const QString &path);
 
     Context m_context;
     ComposeDiagnostics &m_diagnostics;

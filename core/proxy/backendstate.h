@@ -34,7 +34,8 @@ struct BackendState
 /// queued calls whenever the set changes.
 struct BackendSnapshot
 {
-    /// Every backend in rotation, a backend with weight w appearing w times.
+    /// Every backend in rotation; under weighted round-robin a backend with weight w appears
+    /// w times, interleaved with the others (Balancer::weightedOrder).
     std::vector<std::shared_ptr<BackendState>> ring;
     /// Every backend that still has a life in the proxy, draining ones included.
     std::vector<std::shared_ptr<BackendState>> all;

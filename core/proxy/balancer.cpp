@@ -1,6 +1,7 @@
 #include "balancer.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace Shoal::Core {
 
@@ -36,6 +37,39 @@ bool Balancer::claim(BackendState &backend) const
 void Balancer::release(BackendState &backend)
 {
     backend.inFlight.fetch_sub(1);
+}
+
+std::vector<std::size_t> Balancer::weightedOrder(const std::vector<int> &weights)
+{
+    std::vector<int> clamped;
+    int divisor = 0;
+    for (const int weight : weights) {
+        clamped.push_back(std::clamp(weight, 1, ProxyBackend::MaxWeight));
+        divisor = std::gcd(divisor, clamped.back());
+    }
+    int total = 0;
+    for (int &weight : clamped) {
+        weight /= divisor;
+        total += weight;
+    }
+    // Each step every backend earns its weight and the richest one (the first on a tie) is
+    // taken and pays the total: bursts are spread over the cycle, and after `total` steps
+    // every credit is back at zero, so the cycle repeats exactly.
+    std::vector<int> credit(clamped.size(), 0);
+    std::vector<std::size_t> order;
+    order.reserve(std::size_t(total));
+    for (int step = 0; step < total; ++step) {
+        std::size_t best = 0;
+        for (std::size_t i = 0; i < clamped.size(); ++i) {
+            credit[i] += clamped[i];
+            if (credit[i] > credit[best]) {
+                best = i;
+            }
+        }
+        credit[best] -= total;
+        order.push_back(best);
+    }
+    return order;
 }
 
 std::shared_ptr<BackendState> Balancer::acquire(const BackendSnapshot &snapshot,

@@ -26,6 +26,12 @@ public:
                                           const std::vector<int> &excludedSerials, qint64 nowMs);
     static void release(BackendState &backend);
 
+    /// The order in which a weighted ring visits backends with `weights` (each clamped to
+    /// 1..ProxyBackend::MaxWeight), as indexes into `weights`: smooth weighted round-robin,
+    /// so 3 and 1 give 0 0 1 0 rather than 0 0 0 1. One cycle holds each index exactly its
+    /// weight times, divided by the weights' greatest common divisor.
+    static std::vector<std::size_t> weightedOrder(const std::vector<int> &weights);
+
 private:
     bool eligible(const BackendState &backend, const std::vector<int> &excludedSerials,
                   qint64 nowMs, bool allowEjected) const;

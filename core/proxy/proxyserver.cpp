@@ -146,12 +146,14 @@ public:
 void ProxyServer::Private::publishSnapshot()
 {
     auto snapshot = std::make_shared<BackendSnapshot>();
+    const bool weighted = config.balance == ProxyConfig::Balance::WeightedRoundRobin;
+    std::vector<int> weights;
     for (const ProxyBackend &backend : backends) {
-        const auto &state = active.at(backend.id);
-        for (int i = 0; i < std::max(1, backend.weight); ++i) {
-            snapshot->ring.push_back(state);
-        }
-        snapshot->all.push_back(state);
+        snapshot->all.push_back(active.at(backend.id));
+        weights.push_back(weighted ? backend.weight : 1);
+    }
+    for (const std::size_t index : Balancer::weightedOrder(weights)) {
+        snapshot->ring.push_back(snapshot->all[index]);
     }
     for (const Drain &drain : drains) {
         snapshot->all.push_back(drain.state);

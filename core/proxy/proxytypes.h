@@ -10,10 +10,13 @@ namespace Shoal::Core {
 /// One upstream the proxy may send to: a replica's published address.
 struct ProxyBackend
 {
+    /// Weights above this are clamped: one weighted cycle holds a backend `weight` times.
+    static constexpr int MaxWeight = 100;
+
     QString id; ///< stable key chosen by the caller (the container name)
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 0;
-    int weight = 1;
+    int weight = 1; ///< share of requests under WeightedRoundRobin; ignored otherwise
 
     bool operator==(const ProxyBackend &other) const
     {

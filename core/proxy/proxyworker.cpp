@@ -68,6 +68,14 @@ bool equalsNoCase(std::string_view a, std::string_view b)
            });
 }
 
+/// RFC 9110 §9.2.2: a request with one of these methods may be sent again after the
+/// connection failed before its response arrived.
+bool isIdempotent(std::string_view method)
+{
+    constexpr std::string_view Idempotent[] = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"};
+    return std::find(std::begin(Idempotent), std::end(Idempotent), method) != std::end(Idempotent);
+}
+
 std::string addressText(const sockaddr_storage &address)
 {
     char text[INET6_ADDRSTRLEN] = {};
@@ -291,6 +299,7 @@ struct ProxyWorker::Client final : Socket
     bool responseStarted = false;
     bool responseHeadDone = false;
     bool retriedStale = false;
+    bool idempotent = false;
     std::size_t requestPending = 0;
     std::size_t responsePending = 0;
     int status = 0;
@@ -606,6 +615,7 @@ void ProxyWorker::startExchange(Client *client)
     MessageFramer &request = client->request;
     client->versionMinor = request.versionMinor();
     client->headMethod = request.method() == "HEAD";
+    client->idempotent = isIdempotent(request.method());
     client->wantsTunnel = HeadRewriter::isTunnelUpgrade(request);
     client->closeAfter = !request.keepAlive();
     client->clientAskedClose = client->closeAfter;
@@ -830,9 +840,16 @@ void ProxyWorker::upstreamLost(Client *client)
 {
     Upstream *upstream = client->upstream;
     const bool wasReused = upstream && upstream->reused;
+    const bool nothingBack = !client->responseStarted;
+    const bool headUnsent =
+        upstream && upstream->outSent == 0 && upstream->out.size() == client->upstreamHead.size();
+    // Body bytes already sent are gone from the client's buffer; without them the request
+    // cannot be sent again. Otherwise it can when the replica cannot have seen it, or when
+    // acting on it twice is harmless.
+    const bool resendable = !client->bodySent && (headUnsent || client->idempotent);
     // A pooled connection that the replica closed just before reuse: nothing of the request
     // was processed, so one retry on a fresh connection is safe.
-    if (wasReused && !client->responseStarted && !client->bodySent && !client->retriedStale) {
+    if (wasReused && nothingBack && !client->bodySent && !client->retriedStale) {
         client->retriedStale = true;
         std::shared_ptr<BackendState> backend = client->backend;
         releaseUpstream(client, false);
@@ -848,6 +865,23 @@ void ProxyWorker::upstreamLost(Client *client)
     }
     if (client->backend) {
         ++statsFor(*client->backend).counters.failures;
+    }
+    // Passive health: a fresh connection closed or reset with no answer (or a replica that
+    // refuses the retry above) means the replica is failing, not an idle-close race. It is
+    // skipped for the back-off, and a request that can safely be sent again goes elsewhere.
+    if (client->backend && nothingBack) {
+        qCDebug(lcProxy) << "backend" << client->backend->backend.id
+                         << "closed the connection without an answer; skipped for"
+                         << m_config.failedBackendBackoffMs << "ms";
+        client->backend->ejectedUntilMs.store(m_nowMs + m_config.failedBackendBackoffMs);
+        if (resendable) {
+            releaseUpstream(client, false);
+            releaseBackend(client);
+            // The next replica gets its own allowance for a stale pooled connection.
+            client->retriedStale = false;
+            assignUpstream(client);
+            return;
+        }
     }
     if (!client->responseHeadDone) {
         respond(client, 502, "the backend closed the connection", true);

@@ -41,6 +41,10 @@ constexpr int EventsRetryFirstMs = 500;
 constexpr int EventsRetryMaxMs = 4000;
 constexpr int DrainSlackMs = 2000;
 constexpr int UpPollIntervalMs = 1000;
+/// After a "die" event, the listing is read again this often while it still shows the
+/// container running, for at most DyingWatchMs.
+constexpr int DyingRecheckMs = 250;
+constexpr qint64 DyingWatchMs = 10000;
 
 // Settles a step that waits for several asynchronous calls: the callback runs once,
 // after the last of `count` parts has reported, with the first error seen.
@@ -277,6 +281,7 @@ public:
             }
         }
         replicas = fresh;
+        recheckDying();
 
         for (ReplicaInfo &replica : replicas) {
             if (!health->isHealthy(replica.id)) {
@@ -290,6 +295,27 @@ public:
         Q_EMIT q->replicasChanged();
         reconcileDrift();
         advanceUp();
+    }
+
+    // The engine sends "die" before its listing shows the container stopped (it first tears
+    // down the container's network and mounts), so a listing that follows the event can
+    // still say running; without another event the replica would stay in rotation.
+    void recheckDying()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        bool again = false;
+        for (auto it = dying.begin(); it != dying.end();) {
+            const ReplicaInfo replica = replicas.value(it.key());
+            if (replica.state != u"running" || now > it.value()) {
+                it = dying.erase(it);
+            } else {
+                again = true;
+                ++it;
+            }
+        }
+        if (again) {
+            QTimer::singleShot(DyingRecheckMs, q, [this] { scheduleRefresh(); });
+        }
     }
 
     // A replica that vanished or died without being asked (docker rm -f, a crash with
@@ -416,6 +442,7 @@ public:
     void updateProxies()
     {
         for (auto it = services.begin(); it != services.end(); ++it) {
+            const ServiceSpec *service = q->m_project.service(it.key());
             for (const ProxyBinding &binding : std::as_const(it->proxies)) {
                 QList<ProxyBackend> backends;
                 for (ReplicaInfo &replica : replicas) {
@@ -428,6 +455,9 @@ public:
                         ProxyBackend backend;
                         backend.id = replica.name;
                         backend.port = port;
+                        // Weights follow the replica number, so a replacement for replica 2
+                        // keeps replica 2's share.
+                        backend.weight = service ? service->shoal.weightOf(replica.number) : 1;
                         backends.append(backend);
                     }
                 }
@@ -1024,6 +1054,11 @@ public:
             const QJsonObject event = QJsonDocument::fromJson(line).object();
             lastEventTime = std::max<qint64>(lastEventTime, event.value(u"time").toInteger());
             eventsRetryMs = EventsRetryFirstMs;
+            if (event.value(u"Action").toString() == u"die") {
+                const QString id = event.value(u"Actor").toObject().value(u"ID").toString();
+                dying.insert(id.isEmpty() ? event.value(u"id").toString() : id,
+                             QDateTime::currentMSecsSinceEpoch() + DyingWatchMs);
+            }
             scheduleRefresh();
         });
         QObject::connect(events, &EngineReply::finished, q, [this] {
@@ -1137,6 +1172,7 @@ public:
     QSet<QString> removing;
     QSet<QString> ready;
     QHash<QString, QPointer<ReadinessProbe>> probing; ///< by container id
+    QHash<QString, qint64> dying; ///< container id -> until when a "die" is watched for
     QPointer<EngineReply> events;
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace Shoal::Core;
@@ -75,6 +76,8 @@ private slots:
     void testErrorsNameFileLineAndPath();
     void testWarnsAboutUnknownKeys();
     void testScaleAndReplicasConflictWarns();
+    void testReadsShoalWeightsByReplicaNumber();
+    void testWeightsWithoutWeightedBalanceWarn();
     void testJsonMatchesExpectedFile();
     void testYamlOutputLoadsBackToTheSameProject();
     void testSurvivesHostileInput_data();
@@ -613,6 +616,28 @@ void TestComposeLoader::testErrorsNameFileLineAndPath_data()
     QTest::newRow("x-shoal health path")
         << QByteArray("services:\n  web:\n    image: a\n    x-shoal: {health_path: healthz}\n")
         << "compose.yaml:4: services.web.x-shoal.health_path: must be a path starting with /";
+    const QByteArray weighted("services:\n  web:\n    image: a\n    x-shoal:\n"
+                              "      balance: weighted\n");
+    QTest::newRow("x-shoal weights not a mapping")
+        << weighted + "      weights: [3, 1]\n"
+        << "compose.yaml:6: services.web.x-shoal.weights: must be a mapping of replica numbers "
+           "to weights, not a list";
+    QTest::newRow("x-shoal weights key not a number")
+        << weighted + "      weights: {first: 3}\n"
+        << "compose.yaml:6: services.web.x-shoal.weights.first: keys must be replica numbers "
+           "(1, 2, ...), not \"first\"";
+    QTest::newRow("x-shoal weights replica 0")
+        << weighted + "      weights: {\"0\": 3}\n"
+        << "compose.yaml:6: services.web.x-shoal.weights.0: keys must be replica numbers";
+    QTest::newRow("x-shoal weight zero")
+        << weighted + "      weights:\n        \"1\": 3\n        \"2\": 0\n"
+        << "compose.yaml:8: services.web.x-shoal.weights.2: must be at least 1, not 0";
+    QTest::newRow("x-shoal weight too large")
+        << weighted + "      weights: {\"1\": 101}\n"
+        << "compose.yaml:6: services.web.x-shoal.weights.1: must be at most 100, not 101";
+    QTest::newRow("x-shoal weight not an integer")
+        << weighted + "      weights: {\"1\": 1.5}\n"
+        << "compose.yaml:6: services.web.x-shoal.weights.1: must be an integer, not \"1.5\"";
     QTest::newRow("unclosed quote in command")
         << QByteArray("services:\n  web:\n    image: a\n    command: echo \"oops\n")
         << "compose.yaml:4: services.web.command: unterminated quote";
@@ -682,6 +707,49 @@ void TestComposeLoader::testScaleAndReplicasConflictWarns()
     QCOMPARE(result.warnings,
              QStringList{"compose.yaml:4: services.web.scale: differs from deploy.replicas (2); "
                          "using deploy.replicas"});
+}
+
+void TestComposeLoader::testReadsShoalWeightsByReplicaNumber()
+{
+    // Given weights for replicas 1 and 3, keys quoted or not
+    const QByteArray yaml("services:\n  web:\n    image: a\n    x-shoal:\n"
+                          "      balance: weighted\n      weights: {\"1\": 3, 3: 2}\n");
+
+    const ComposeLoadResult result = loadText(yaml);
+
+    // Then they are kept by replica number, and unlisted replicas weigh 1
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QVERIFY(result.warnings.isEmpty());
+    const ShoalServiceOptions &shoal = result.project->service(QStringLiteral("web"))->shoal;
+    QCOMPARE(shoal.weights, (QMap<int, int>{{1, 3}, {3, 2}}));
+    QCOMPARE(shoal.weightOf(1), 3);
+    QCOMPARE(shoal.weightOf(2), 1);
+    QCOMPARE(shoal.weightOf(3), 2);
+
+    // And `shoal config` shows them, in a form that loads back to the same project
+    const QJsonObject json = composeProjectToJson(*result.project);
+    const QJsonObject xShoal =
+        json.value(u"services").toObject().value(u"web").toObject().value(u"x-shoal").toObject();
+    QCOMPARE(xShoal.value(u"weights").toObject(),
+             (QJsonObject{{QStringLiteral("1"), 3}, {QStringLiteral("3"), 2}}));
+    const ComposeLoadResult again =
+        ComposeLoader::loadFromString(composeProjectToYaml(*result.project),
+                                      QDir::temp().filePath(QStringLiteral("out.yaml")), {});
+    QVERIFY2(again.ok(), qPrintable(again.error));
+    QCOMPARE(again.project->service(QStringLiteral("web"))->shoal.weights, shoal.weights);
+}
+
+void TestComposeLoader::testWeightsWithoutWeightedBalanceWarn()
+{
+    const QByteArray yaml("services:\n  web:\n    image: a\n    x-shoal:\n"
+                          "      weights: {\"1\": 3}\n");
+
+    const ComposeLoadResult result = loadText(yaml);
+
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QCOMPARE(result.warnings,
+             QStringList{"compose.yaml:5: services.web.x-shoal.weights: apply only with balance: "
+                         "weighted (balance is round-robin); ignored"});
 }
 
 void TestComposeLoader::testJsonMatchesExpectedFile()

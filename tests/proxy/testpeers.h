@@ -210,8 +210,10 @@ public:
     ~Backend()
     {
         m_stopping = true;
-        ::shutdown(m_listenFd, SHUT_RDWR);
-        m_acceptThread.join();
+        if (m_acceptThread.joinable()) {
+            ::shutdown(m_listenFd, SHUT_RDWR);
+            m_acceptThread.join();
+        }
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             for (const int fd : m_open) {
@@ -221,7 +223,27 @@ public:
         for (std::thread &t : m_threads) {
             t.join();
         }
+        if (m_listenFd >= 0) {
+            ::close(m_listenFd);
+        }
+    }
+
+    /// Dies as a crashed replica does: stops listening (new connections are refused) and
+    /// resets every open connection, whatever it was doing.
+    void kill()
+    {
+        m_stopping = true;
+        ::shutdown(m_listenFd, SHUT_RDWR);
+        m_acceptThread.join();
         ::close(m_listenFd);
+        m_listenFd = -1;
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const linger abort{1, 0};
+        for (const int fd : m_open) {
+            ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+            // Wakes the connection's thread, which then closes it: with no linger, a reset.
+            ::shutdown(fd, SHUT_RD);
+        }
     }
 
     quint16 port() const { return m_port; }

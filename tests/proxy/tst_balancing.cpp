@@ -1,5 +1,6 @@
 #include "testpeers.h"
 
+#include <core/proxy/balancer.h>
 #include <core/proxy/proxyserver.h>
 
 #include <QTest>
@@ -21,16 +22,37 @@ class TestBalancing : public QObject
 private Q_SLOTS:
     void testOneKeepAliveClientIsSpreadPerRequest();
     void testLeastConnectionsAvoidsTheBusyReplica();
+    void testWeightedOrderIsSmoothAndExact_data();
+    void testWeightedOrderIsSmoothAndExact();
+    void testWeightedProxySpreadsThreeToOne();
+    void testWeightsAreIgnoredByPlainRoundRobin();
 };
 
 namespace {
 
-ProxyBackend backendAt(const QString &id, quint16 port)
+ProxyBackend backendAt(const QString &id, quint16 port, int weight = 1)
 {
     ProxyBackend backend;
     backend.id = id;
     backend.port = port;
+    backend.weight = weight;
     return backend;
+}
+
+// The bodies of `count` GET responses on one keep-alive connection, in order.
+std::vector<std::string> servedInOrder(quint16 proxyPort, int count)
+{
+    std::vector<std::string> bodies;
+    Peer client(Peer::connectTo(proxyPort));
+    for (int i = 0; i < count; ++i) {
+        Peer::Response response;
+        if (!client.write("GET /id HTTP/1.1\r\nHost: weights.test\r\n\r\n") ||
+            !client.readResponse(response) || response.status != 200) {
+            break;
+        }
+        bodies.push_back(response.body);
+    }
+    return bodies;
 }
 
 // A replica that serves one request at a time: /slow takes `slowMs`, anything else 50 ms.
@@ -128,6 +150,93 @@ void TestBalancing::testLeastConnectionsAvoidsTheBusyReplica()
     for (const std::string &server : fastServers) {
         QVERIFY2(server != slowServer, server.c_str());
     }
+}
+
+using Order = std::vector<std::size_t>;
+
+void TestBalancing::testWeightedOrderIsSmoothAndExact_data()
+{
+    QTest::addColumn<std::vector<int>>("weights");
+    QTest::addColumn<Order>("expected");
+
+    QTest::newRow("3:1 interleaves, no AAAB burst") << std::vector<int>{3, 1} << Order{0, 0, 1, 0};
+    QTest::newRow("5:1:1 as nginx spreads it")
+        << std::vector<int>{5, 1, 1} << Order{0, 0, 1, 0, 2, 0, 0};
+    QTest::newRow("equal weights are plain round-robin")
+        << std::vector<int>{4, 4, 4} << Order{0, 1, 2};
+    QTest::newRow("common divisor keeps the cycle short")
+        << std::vector<int>{6, 2} << Order{0, 0, 1, 0};
+    QTest::newRow("1:2 starts with the heavier") << std::vector<int>{1, 2} << Order{1, 0, 1};
+    QTest::newRow("zero and negative count as 1") << std::vector<int>{0, -5} << Order{0, 1};
+    QTest::newRow("no backends") << std::vector<int>{} << Order{};
+}
+
+void TestBalancing::testWeightedOrderIsSmoothAndExact()
+{
+    QFETCH(std::vector<int>, weights);
+    QFETCH(Order, expected);
+
+    QCOMPARE(Balancer::weightedOrder(weights), expected);
+}
+
+void TestBalancing::testWeightedProxySpreadsThreeToOne()
+{
+    // Given two replicas weighted 3 and 1 behind a weighted proxy with two workers
+    Backend heavy(Backend::serving("heavy"));
+    Backend light(Backend::serving("light"));
+    ProxyConfig config;
+    config.balance = ProxyConfig::Balance::WeightedRoundRobin;
+    config.workerCount = 2;
+    ProxyServer proxy(config);
+    proxy.setBackends({backendAt(QStringLiteral("heavy"), heavy.port(), 3),
+                       backendAt(QStringLiteral("light"), light.port(), 1)});
+    QVERIFY(proxy.start());
+
+    // When one keep-alive client sends 8 requests in a row
+    const std::vector<std::string> first = servedInOrder(proxy.serverPort(), 8);
+
+    // Then they are interleaved, never three heavy ones and then the light one
+    QCOMPARE(first, std::vector<std::string>(
+                        {"heavy", "heavy", "light", "heavy", "heavy", "heavy", "light", "heavy"}));
+
+    // And when four clients send 100 requests each at the same time (100 whole cycles of 4)
+    std::mutex mutex;
+    std::map<std::string, int> served;
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+        clients.emplace_back([&] {
+            const std::vector<std::string> bodies = servedInOrder(proxy.serverPort(), 100);
+            std::lock_guard<std::mutex> lock(mutex);
+            for (const std::string &body : bodies) {
+                ++served[body];
+            }
+        });
+    }
+    for (std::thread &client : clients) {
+        client.join();
+    }
+
+    // Then the split is exactly 3:1
+    QCOMPARE(served["heavy"], 300);
+    QCOMPARE(served["light"], 100);
+}
+
+void TestBalancing::testWeightsAreIgnoredByPlainRoundRobin()
+{
+    Backend heavy(Backend::serving("heavy"));
+    Backend light(Backend::serving("light"));
+    ProxyServer proxy(ProxyConfig{});
+    proxy.setBackends({backendAt(QStringLiteral("heavy"), heavy.port(), 3),
+                       backendAt(QStringLiteral("light"), light.port(), 1)});
+    QVERIFY(proxy.start());
+
+    std::map<std::string, int> served;
+    for (const std::string &body : servedInOrder(proxy.serverPort(), 40)) {
+        ++served[body];
+    }
+
+    QCOMPARE(served["heavy"], 20);
+    QCOMPARE(served["light"], 20);
 }
 
 QTEST_GUILESS_MAIN(TestBalancing)

@@ -1,4 +1,5 @@
 #include "../support/enginetestsupport.h"
+#include "../support/loadgenerator.h"
 
 #include <core/engine/dockerclient.h>
 #include <core/proxy/proxyserver.h>
@@ -25,6 +26,8 @@ private Q_SLOTS:
     void testUpCreatesComposeNamedReplicas();
     void testScaleOneToThreeToOne();
     void testProxySpreadsRequestsEvenly();
+    void testProxyGetsWeightsByReplicaNumber();
+    void testKilledReplicaUnderLoadCostsNoRequest();
     void testReplicaRemovedOutsideIsReplaced();
     void testDownRemovesEverything();
 
@@ -50,8 +53,11 @@ void TestStackController::initTestCase()
     m_client->negotiate();
     QVERIFY(connected.wait(10000));
 
-    m_stack =
-        std::make_unique<StackController>(m_client.get(), exampleProject(m_project, &m_proxyPort));
+    ComposeProject project = exampleProject(m_project, &m_proxyPort);
+    // Weights reach the proxy whatever the balance; only a weighted proxy applies them, so
+    // the round-robin checks below still expect an even spread.
+    project.services.first().shoal.weights = {{2, 3}};
+    m_stack = std::make_unique<StackController>(m_client.get(), project);
 }
 
 void TestStackController::cleanupTestCase()
@@ -153,6 +159,76 @@ void TestStackController::testProxySpreadsRequestsEvenly()
     for (auto it = perReplica.cbegin(); it != perReplica.cend(); ++it) {
         QVERIFY2(it.value() == 10, it.key().constData());
     }
+}
+
+void TestStackController::testProxyGetsWeightsByReplicaNumber()
+{
+    QVERIFY(waitForRotation(3));
+
+    QMap<QString, int> weights;
+    for (const ProxyBackend &backend : m_stack->proxy(QStringLiteral("web"))->backends()) {
+        weights.insert(backend.id, backend.weight);
+    }
+
+    QCOMPARE(weights, (QMap<QString, int>{{m_project + u"-web-1"_s, 1},
+                                          {m_project + u"-web-2"_s, 3},
+                                          {m_project + u"-web-3"_s, 1}}));
+}
+
+void TestStackController::testKilledReplicaUnderLoadCostsNoRequest()
+{
+    // Given three replicas in rotation under a bounded load: four keep-alive clients, a
+    // request per millisecond each at most, for eight seconds at most
+    QVERIFY(waitForRotation(3));
+    ProxyServer *proxy = m_stack->proxy(QStringLiteral("web"));
+    const QString victim = m_project + u"-web-2"_s;
+    const auto requestsOf = [proxy](const QString &id) {
+        for (const BackendCounters &counters : proxy->counters()) {
+            if (counters.id == id) {
+                return qint64(counters.requests);
+            }
+        }
+        return qint64(0);
+    };
+    LoadGenerator load(m_proxyPort, 4, std::chrono::milliseconds(1));
+    load.start(std::chrono::seconds(8));
+    QTest::qWait(1500);
+    const qint64 firstBefore = requestsOf(m_project + u"-web-1"_s);
+    const qint64 thirdBefore = requestsOf(m_project + u"-web-3"_s);
+    QVERIFY(requestsOf(victim) > 0);
+
+    // When one replica is killed mid-load through the engine API (SIGKILL, no drain)
+    QVERIFY(waitFor(m_client->killContainer(victim)));
+    QTest::qWait(2500);
+    const LoadGenerator::Totals totals = load.stop();
+
+    // Then no client saw a failure: requests caught on the dying replica were retried
+    QVERIFY2(totals.ok > 1000, QByteArray::number(qlonglong(totals.ok)));
+    QCOMPARE(totals.non2xx, 0L);
+    QCOMPARE(totals.socketErrors, 0L);
+
+    // And the killed replica is out of rotation: the proxy skipped it at once (passive
+    // health), and stack control took it out when the engine reported it dead
+    const QList<ProxyBackend> backends = proxy->backends();
+    QVERIFY(std::none_of(backends.cbegin(), backends.cend(),
+                         [&](const ProxyBackend &backend) { return backend.id == victim; }));
+
+    // And the two others shared the load evenly
+    QTest::qWait(1200);
+    const qint64 first = requestsOf(m_project + u"-web-1"_s) - firstBefore;
+    const qint64 third = requestsOf(m_project + u"-web-3"_s) - thirdBefore;
+    QVERIFY2(first > 0 && std::abs(first - third) <= (first + third) / 10 + 10,
+             qPrintable(u"web-1 %1, web-3 %2"_s.arg(first).arg(third)));
+
+    // Back to three running replicas for the tests that follow
+    QVERIFY(waitFor(m_client->startContainer(victim)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QList<ProxyBackend> now = proxy->backends();
+            return std::any_of(now.cbegin(), now.cend(),
+                               [&](const ProxyBackend &backend) { return backend.id == victim; });
+        }(),
+        30000);
 }
 
 void TestStackController::testReplicaRemovedOutsideIsReplaced()
