@@ -109,9 +109,14 @@ int ReplicaSpec::stopTimeoutSeconds(const ServiceSpec &service)
 
 QString ReplicaSpec::configHash(const ServiceSpec &service)
 {
+    // Only what reaches the container counts: the replica count and the proxy's own options
+    // (x-shoal) change no container, so changing them must not recreate the replicas.
+    ServiceSpec container = service;
+    container.replicas = 1;
+    container.shoal = {};
     ComposeProject single;
     single.name = u"hash"_s;
-    single.services.append(service);
+    single.services.append(container);
     const QJsonObject json = composeProjectToJson(single);
     const QByteArray canonical =
         QJsonDocument(json.value(u"services"_s).toObject()).toJson(QJsonDocument::Compact);

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void testLabelsLetComposeFindTheReplica();
     void testPortsArePublishedOnLoopbackOnly();
     void testConfigHashFollowsTheDefinition();
+    void testConfigHashIgnoresCountAndProxyOptions();
 };
 
 namespace {
@@ -93,6 +94,23 @@ void TestReplicaSpec::testConfigHashFollowsTheDefinition()
 
     project.services.first().environment.insert(QStringLiteral("MODE"), QStringLiteral("slow"));
     QVERIFY(ReplicaSpec::configHash(project.services.first()) != before);
+}
+
+void TestReplicaSpec::testConfigHashIgnoresCountAndProxyOptions()
+{
+    ComposeProject project = shopProject();
+    ServiceSpec &service = project.services.first();
+    const QString before = ReplicaSpec::configHash(service);
+
+    // Neither the replica count nor how the proxy balances reaches a container: changing them
+    // in the compose file must not recreate the running replicas.
+    service.replicas = 7;
+    service.shoal.balance = QStringLiteral("weighted");
+    service.shoal.weights.insert(2, 3);
+    QCOMPARE(ReplicaSpec::configHash(service), before);
+
+    service.image = QStringLiteral("shop:2");
+    QVERIFY(ReplicaSpec::configHash(service) != before);
 }
 
 QTEST_GUILESS_MAIN(TestReplicaSpec)
