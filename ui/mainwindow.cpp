@@ -7,6 +7,7 @@
 #include "logging.h"
 #include "logpanel.h"
 #include "messagebar.h"
+#include "progressindicator.h"
 #include "replicalinechart.h"
 #include "requestratechart.h"
 #include "requestschart.h"
@@ -35,7 +36,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -50,7 +50,6 @@
 namespace Shoal::Ui {
 
 namespace {
-constexpr int ProgressMessageMs = 10000;
 constexpr int DoneMessageMs = 5000;
 const QSize DefaultSize(1180, 800);
 constexpr int NameColumnWidth = 220;
@@ -68,7 +67,6 @@ const QString ChartWindowKey = QStringLiteral("mainWindow/chartWindowSeconds");
 const QString CpuScaleKey = QStringLiteral("mainWindow/cpuScale");
 const QString ChartTabKey = QStringLiteral("mainWindow/chartTab");
 
-constexpr int BusyIndicatorWidth = 90;
 constexpr double BytesPerMiB = 1024.0 * 1024.0;
 constexpr int SecondsPerMinute = 60;
 const int ChartWindows[] = {1, 5, 15};
@@ -134,10 +132,8 @@ void MainWindow::setStack(Core::StackController *stack)
     if (m_stack) {
         connect(m_stack, &Core::StackController::replicasChanged, this,
                 &MainWindow::refreshReplicas);
-        connect(m_stack, &Core::StackController::progress, this, [this](const QString &message) {
-            statusBar()->showMessage(message, ProgressMessageMs);
-            m_busy->setVisible(true);
-        });
+        connect(m_stack, &Core::StackController::progress, this,
+                [this](const QString &message) { m_busy->showMessage(message); });
         connect(m_stack, &Core::StackController::errorOccurred, this,
                 [this](const QString &message) {
                     m_messageBar->showError(message);
@@ -159,6 +155,15 @@ void MainWindow::setStack(Core::StackController *stack)
                 [this](const QString &service, bool ok, const QString &error) {
                     if (ok) {
                         statusBar()->showMessage(tr("%1 scaled").arg(service), DoneMessageMs);
+                    } else {
+                        showFinishedError(error);
+                    }
+                    updateActions();
+                });
+        connect(m_stack, &Core::StackController::serviceActionFinished, this,
+                [this](const QString &service, bool ok, const QString &error) {
+                    if (ok) {
+                        statusBar()->showMessage(tr("%1 is done").arg(service), DoneMessageMs);
                     } else {
                         showFinishedError(error);
                     }
@@ -422,8 +427,11 @@ void MainWindow::createViewControls(QToolBar *toolBar)
     m_cpuScaleBox->setAccessibleName(tr("How CPU is shown"));
     m_cpuScaleBox->addItem(tr("per core (docker stats)"), int(CpuScale::PerCore));
     m_cpuScaleBox->addItem(tr("share of the host"), int(CpuScale::HostShare));
+    m_cpuScaleBox->addItem(tr("share of the limit"), int(CpuScale::LimitShare));
     m_cpuScaleBox->setToolTip(tr("Per core: 100 % is one core and a busy replica can go past it.\n"
-                                 "Share of the host: divided by the engine's online cores."));
+                                 "Share of the host: divided by the engine's online cores.\n"
+                                 "Share of the limit: divided by the container's CPU limit "
+                                 "(cpus, cpuset); without a limit, by the host's cores."));
     connect(m_cpuScaleBox, &QComboBox::currentIndexChanged, this,
             [this] { setCpuScale(CpuScale(m_cpuScaleBox->currentData().toInt())); });
 
@@ -472,9 +480,7 @@ void MainWindow::createContainerActions()
     connect(m_removeAction, &QAction::triggered, this, [this] {
         const QString replica = currentReplica();
         if (m_stack && !replica.isEmpty()) {
-            statusBar()->showMessage(tr("Draining %1 before removing it").arg(replica),
-                                     ProgressMessageMs);
-            m_busy->setVisible(true);
+            m_busy->showMessage(tr("Draining %1 before removing it").arg(replica));
             m_stack->removeReplica(replica);
         }
     });
@@ -540,13 +546,12 @@ void MainWindow::createStatusBar()
     m_reachableLabel->setObjectName(QStringLiteral("reachableLabel"));
     m_swarmLabel = new QLabel(this);
     m_swarmLabel->setObjectName(QStringLiteral("swarmLabel"));
-    m_busy = new QProgressBar(this);
-    m_busy->setObjectName(QStringLiteral("busyIndicator"));
-    m_busy->setAccessibleName(tr("Working"));
-    m_busy->setRange(0, 0);
-    m_busy->setMaximumWidth(BusyIndicatorWidth);
-    m_busy->setTextVisible(false);
-    m_busy->hide();
+    m_busy = new ProgressIndicator(this);
+    connect(m_busy, &ProgressIndicator::cancelRequested, this, [this] {
+        if (m_stack) {
+            m_stack->cancel();
+        }
+    });
     m_engineLabel->setAccessibleName(tr("Engine address"));
     m_apiLabel->setAccessibleName(tr("Engine API version"));
     m_reachableLabel->setAccessibleName(tr("Engine reachable"));
@@ -567,6 +572,21 @@ QWidget *MainWindow::createCentralWidget()
     connect(m_services, &ServicePanel::distributionTestRequested, this,
             &MainWindow::openDistributionTest);
     connect(m_services, &ServicePanel::logsRequested, this, &MainWindow::showLogsOfService);
+    const auto toStack = [this](void (Core::StackController::*operation)(const QString &)) {
+        return [this, operation](const QString &service) {
+            if (m_stack) {
+                // Before the call: a refusal finishes at once and hides the indicator again.
+                m_busy->setBusy(true);
+                (m_stack->*operation)(service);
+            }
+        };
+    };
+    connect(m_services, &ServicePanel::startRequested, this,
+            toStack(&Core::StackController::startService));
+    connect(m_services, &ServicePanel::stopRequested, this,
+            toStack(&Core::StackController::stopService));
+    connect(m_services, &ServicePanel::restartRequested, this,
+            toStack(&Core::StackController::restartService));
     auto *servicesScroll = new QScrollArea;
     servicesScroll->setObjectName(QStringLiteral("servicesScroll"));
     servicesScroll->setWidget(m_services);
@@ -859,7 +879,7 @@ void MainWindow::updateActions()
     const bool idle = m_stack && !m_stack->isBusy();
     m_upAction->setEnabled(idle);
     m_downAction->setEnabled(idle);
-    m_busy->setVisible(m_stack && m_stack->isBusy());
+    m_busy->setBusy(m_stack && m_stack->isBusy());
     const bool row = m_table->currentIndex().isValid();
     for (QAction *action : {m_logsAction, m_restartAction, m_removeAction, m_copyNameAction}) {
         action->setEnabled(row);
@@ -925,7 +945,8 @@ void MainWindow::showFinishedError(const QString &error)
     if (error.isEmpty()) {
         return;
     }
-    if (m_errorJustShown) {
+    // A cancel the user asked for is news, not a failure.
+    if (m_errorJustShown || error == QLatin1String("cancelled")) {
         statusBar()->showMessage(error, DoneMessageMs);
         return;
     }

@@ -15,7 +15,6 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
-class QProgressBar;
 class QSortFilterProxyModel;
 class QSplitter;
 class QTabWidget;
@@ -30,6 +29,7 @@ class CpuTrafficChart;
 class DistributionDialog;
 class LogPanel;
 class MessageBar;
+class ProgressIndicator;
 class ReplicaLineChart;
 class RequestRateChart;
 class RequestsChart;
@@ -147,7 +147,7 @@ private:
     QLabel *m_apiLabel = nullptr;
     QLabel *m_reachableLabel = nullptr;
     QLabel *m_swarmLabel = nullptr;
-    QProgressBar *m_busy = nullptr;
+    ProgressIndicator *m_busy = nullptr;
     bool m_errorJustShown = false;
 };
 

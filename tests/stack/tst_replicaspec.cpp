@@ -15,6 +15,7 @@ private Q_SLOTS:
     void testLabelsLetComposeFindTheReplica();
     void testPortsArePublishedOnLoopbackOnly();
     void testConfigHashFollowsTheDefinition();
+    void testCpuLimitsReachHostConfig();
 };
 
 namespace {
@@ -93,6 +94,27 @@ void TestReplicaSpec::testConfigHashFollowsTheDefinition()
 
     project.services.first().environment.insert(QStringLiteral("MODE"), QStringLiteral("slow"));
     QVERIFY(ReplicaSpec::configHash(project.services.first()) != before);
+}
+
+void TestReplicaSpec::testCpuLimitsReachHostConfig()
+{
+    ComposeProject project = shopProject();
+    const QString unlimitedHash = ReplicaSpec::configHash(project.services.first());
+    QJsonObject host = ReplicaSpec::createBody(project, project.services.first(), 1)
+                           .value(u"HostConfig")
+                           .toObject();
+    QVERIFY(!host.contains(u"NanoCpus"));
+    QVERIFY(!host.contains(u"CpusetCpus"));
+
+    project.services.first().cpus = 0.5;
+    project.services.first().cpuset = QStringLiteral("0,2");
+    host = ReplicaSpec::createBody(project, project.services.first(), 1)
+               .value(u"HostConfig")
+               .toObject();
+    QCOMPARE(host.value(u"NanoCpus").toDouble(), 5e8);
+    QCOMPARE(host.value(u"CpusetCpus").toString(), QStringLiteral("0,2"));
+    // A new limit is a new definition: replicas are recreated to get it
+    QVERIFY(ReplicaSpec::configHash(project.services.first()) != unlimitedHash);
 }
 
 QTEST_GUILESS_MAIN(TestReplicaSpec)
