@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -186,6 +187,10 @@ int runControlCommand(const QString &verb, const QStringList &arguments)
     if (verb == u"scale") {
         parser.addPositionalArgument(u"SERVICE=N"_s, u"N replicas, or +N / -N more or fewer."_s);
     }
+    const bool serviceVerb = verb == u"start" || verb == u"stop" || verb == u"restart";
+    if (serviceVerb) {
+        parser.addPositionalArgument(u"SERVICE"_s, u"The service, or several."_s);
+    }
     parser.process(arguments);
 
     std::optional<Core::ComposeProject> project;
@@ -263,6 +268,29 @@ int runControlCommand(const QString &verb, const QStringList &arguments)
             }
             std::printf("%s scaled to %d\n", qPrintable(match.captured(1)),
                         answer->value(u"replicas").toInt());
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    if (serviceVerb) {
+        const QStringList services = parser.positionalArguments();
+        if (services.isEmpty()) {
+            printError(u"%1 needs a SERVICE, for example `shoal %1 web`"_s.arg(verb));
+            return 2;
+        }
+        static const QHash<QString, QString> done{
+            {u"start"_s, u"started"_s}, {u"stop"_s, u"stopped"_s}, {u"restart"_s, u"restarted"_s}};
+        int failures = 0;
+        // One after the other, as asked: a restart of two services never has both short.
+        for (const QString &service : services) {
+            const auto answer =
+                ask(path, {{u"command"_s, verb}, {u"service"_s, service}}, ScaleTimeoutMs);
+            if (!answer || !answer->value(u"ok").toBool()) {
+                printError(answer ? answer->value(u"error").toString() : u"%1 failed"_s.arg(verb));
+                ++failures;
+                continue;
+            }
+            std::printf("%s %s\n", qPrintable(service), qPrintable(done.value(verb)));
         }
         return failures == 0 ? 0 : 1;
     }

@@ -138,6 +138,32 @@ void ControlServer::handle(QLocalSocket *socket, const QByteArray &line)
         return;
     }
 
+    if (command == u"start" || command == u"stop" || command == u"restart") {
+        const QString service = request.value(u"service").toString();
+        QPointer<QLocalSocket> client(socket);
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(
+            m_stack, &Core::StackController::serviceActionFinished, this,
+            [this, client, service, connection](const QString &done, bool ok,
+                                                const QString &error) {
+                if (done != service) {
+                    return;
+                }
+                disconnect(*connection);
+                if (client) {
+                    reply(client, {{u"ok"_s, ok}, {u"service"_s, service}, {u"error"_s, error}});
+                }
+            });
+        if (command == u"start") {
+            m_stack->startService(service);
+        } else if (command == u"stop") {
+            m_stack->stopService(service);
+        } else {
+            m_stack->restartService(service);
+        }
+        return;
+    }
+
     if (command == u"down") {
         QPointer<QLocalSocket> client(socket);
         connect(

@@ -18,6 +18,7 @@ constexpr char Usage[] =
     "       shoal proxy --listen 127.0.0.1:PORT --backends 127.0.0.1:P1,127.0.0.1:P2,...\n"
     "       shoal ps [--json] | shoal stats [--json] | shoal scale SERVICE=N|+N|-N | "
     "shoal down\n"
+    "       shoal start|stop|restart SERVICE...   one service: up, down (drained), rolling\n"
     "       shoal --version | shoal --help\n"
     "\n"
     "Common options: -f FILE, -p NAME, --env-file FILE, --profile NAME, --engine ADDRESS.\n"
@@ -55,8 +56,8 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    static const QStringList headless{u"run"_s,   u"config"_s, u"proxy"_s, u"ps"_s,
-                                      u"stats"_s, u"scale"_s,  u"down"_s};
+    static const QStringList headless{u"run"_s,   u"config"_s, u"proxy"_s, u"ps"_s,   u"stats"_s,
+                                      u"scale"_s, u"down"_s,   u"start"_s, u"stop"_s, u"restart"_s};
     if (headless.contains(command)) {
         QCoreApplication app(argc, argv);
         QStringList arguments = argumentList(argc, argv);

@@ -210,7 +210,15 @@ QVariant ContainerTableModel::headerData(int section, Qt::Orientation orientatio
     case StateColumn:
         return tr("State");
     case CpuColumn:
-        return m_cpuScale == CpuScale::PerCore ? tr("CPU %") : tr("CPU % host");
+        switch (m_cpuScale) {
+        case CpuScale::PerCore:
+            return tr("CPU %");
+        case CpuScale::HostShare:
+            return tr("CPU % host");
+        case CpuScale::LimitShare:
+            return tr("CPU % limit");
+        }
+        return {};
     case MemoryColumn:
         return tr("Memory");
     case RequestsColumn:
@@ -248,9 +256,7 @@ QVariant ContainerTableModel::displayData(const Row &row, int column) const
                    ? row.info.state
                    : QStringLiteral("%1 (%2)").arg(row.info.state, row.info.health);
     case CpuColumn:
-        return row.hasMetrics
-                   ? locale.toString(scaledCpu(m.cpuPercent, m.onlineCpus, m_cpuScale), 'f', 1)
-                   : NoValue;
+        return row.hasMetrics ? locale.toString(scaledCpu(m, m_cpuScale), 'f', 1) : NoValue;
     case MemoryColumn:
         return row.hasMetrics ? locale.formattedDataSize(qint64(m.memoryBytes), 1) : NoValue;
     case RequestsColumn:
@@ -286,7 +292,7 @@ QVariant ContainerTableModel::sortData(const Row &row, int column) const
     case StateColumn:
         return displayData(row, column);
     case CpuColumn:
-        return row.hasMetrics ? scaledCpu(m.cpuPercent, m.onlineCpus, m_cpuScale) : -1.0;
+        return row.hasMetrics ? scaledCpu(m, m_cpuScale) : -1.0;
     case MemoryColumn:
         return row.hasMetrics ? double(m.memoryBytes) : -1.0;
     case RequestsColumn:
@@ -313,7 +319,7 @@ QVariant ContainerTableModel::toolTipData(const Row &row, int column) const
     case CpuColumn:
         // Whichever scale is chosen, say what 100 means and how many cores the engine has.
         return row.hasMetrics && row.metrics.onlineCpus > 0
-                   ? cpuScaleExplanation(m_cpuScale, row.metrics.onlineCpus)
+                   ? cpuScaleExplanation(m_cpuScale, row.metrics.onlineCpus, row.metrics.cpuLimit)
                    : QVariant();
     case MemoryColumn:
         return row.hasMetrics && row.metrics.memoryLimit > 0

@@ -10,7 +10,9 @@ constexpr double MinimumAxisPercent = 1.0;
 ReplicaLineChart::Measure cpuMeasure(CpuScale scale)
 {
     return [scale](const Core::MetricPoint &point, const Core::ReplicaMetrics &latest) {
-        return point.cpuPercent < 0 ? -1.0 : scaledCpu(point.cpuPercent, latest.onlineCpus, scale);
+        return point.cpuPercent < 0
+                   ? -1.0
+                   : scaledCpu(point.cpuPercent, latest.onlineCpus, latest.cpuLimit, scale);
     };
 }
 } // namespace
@@ -27,6 +29,21 @@ CpuChart::CpuChart(ReplicaAppearance *appearance, QWidget *parent)
 }
 
 CpuChart::~CpuChart() = default;
+
+void CpuChart::refresh()
+{
+    ReplicaLineChart::refresh();
+    QList<Core::ReplicaMetrics> latest;
+    if (Core::MetricsStore *metrics = store()) {
+        for (const QString &replica : metrics->replicas()) {
+            latest.append(metrics->latest(replica));
+        }
+    }
+    // The base class may have put the legend's hint there; the scale comes after it.
+    const QString legendHint = toolTip();
+    const QString scale = cpuChartToolTip(latest, m_scale);
+    setToolTip(legendHint.isEmpty() ? scale : legendHint + QLatin1Char('\n') + scale);
+}
 
 void CpuChart::setCpuScale(CpuScale scale)
 {

@@ -10,7 +10,7 @@ namespace Shoal::Ui {
 ///
 /// By default, like `docker stats`, 100 % is one full core, so the axis grows past 100 on
 /// busy multi-core replicas instead of clipping them; the host-share scale divides by the
-/// engine's online cores instead.
+/// engine's online cores, the limit share by each container's CPU limit.
 class CpuChart final : public ReplicaLineChart
 {
     Q_OBJECT
@@ -25,6 +25,7 @@ public:
 
     void setCpuScale(CpuScale scale);
     CpuScale cpuScale() const { return m_scale; }
+    void refresh() override;
 
 private:
     CpuScale m_scale = CpuScale::PerCore;

@@ -64,15 +64,18 @@ void CpuTrafficChart::refresh()
     }
     double cpuMaximum = 0;
     double rateMaximum = 0;
+    QList<Core::ReplicaMetrics> latestOfAll;
     for (const QString &replica : replicas) {
         const QVector<Core::MetricPoint> history = metrics->history(replica, since);
-        const int cores = metrics->latest(replica).onlineCpus;
+        const Core::ReplicaMetrics latest = metrics->latest(replica);
+        latestOfAll.append(latest);
         QList<QPointF> cpu;
         QList<QPointF> rate;
         for (const Core::MetricPoint &point : history) {
             const double x = (point.timeMs - now) / MsPerSecond;
             if (point.cpuPercent >= 0) {
-                const double value = scaledCpu(point.cpuPercent, cores, m_scale);
+                const double value =
+                    scaledCpu(point.cpuPercent, latest.onlineCpus, latest.cpuLimit, m_scale);
                 cpu.append(QPointF(x, value));
                 cpuMaximum = std::max(cpuMaximum, value);
             }
@@ -86,6 +89,9 @@ void CpuTrafficChart::refresh()
     updateLegendVisibility(chart(), this, m_pairs.size());
     m_cpuAxis->setRange(0, niceAxisMaximum(cpuMaximum, MinimumPercent));
     m_rateAxis->setRange(0, niceAxisMaximum(rateMaximum, MinimumRate));
+    const QString legendHint = toolTip();
+    const QString scale = cpuChartToolTip(latestOfAll, m_scale);
+    setToolTip(legendHint.isEmpty() ? scale : legendHint + QLatin1Char('\n') + scale);
 }
 
 int CpuTrafficChart::cpuPointCount(const QString &replica) const

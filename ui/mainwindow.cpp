@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "logpanel.h"
 #include "openonenginedialog.h"
+#include "progressindicator.h"
 #include "stackview.h"
 
 #include <core/engine/dockerclient.h>
@@ -23,7 +24,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -34,7 +34,6 @@
 namespace Shoal::Ui {
 
 namespace {
-constexpr int ProgressMessageMs = 10000;
 const QSize DefaultSize(1180, 800);
 
 // QSettings keys; the window's layout is all it remembers (the application remembers which
@@ -50,7 +49,6 @@ const QString ChartWindowKey = QStringLiteral("mainWindow/chartWindowSeconds");
 const QString CpuScaleKey = QStringLiteral("mainWindow/cpuScale");
 const QString ChartTabKey = QStringLiteral("mainWindow/chartTab");
 
-constexpr int BusyIndicatorWidth = 90;
 constexpr int SecondsPerMinute = 60;
 const int ChartWindows[] = {1, 5, 15};
 
@@ -120,6 +118,11 @@ StackView *MainWindow::addStack(Core::StackController *stack)
     connect(view, &StackView::progressShown, this, [this, view](const QString &message) {
         if (view == currentView()) {
             showProgress(message);
+        }
+    });
+    connect(view, &StackView::busyStarted, this, [this, view] {
+        if (view == currentView()) {
+            m_busy->setBusy(true);
         }
     });
     connect(view, &StackView::statusMessageShown, this,
@@ -432,8 +435,11 @@ void MainWindow::createViewControls(QToolBar *toolBar)
     m_cpuScaleBox->setAccessibleName(tr("How CPU is shown"));
     m_cpuScaleBox->addItem(tr("per core (docker stats)"), int(CpuScale::PerCore));
     m_cpuScaleBox->addItem(tr("share of the host"), int(CpuScale::HostShare));
+    m_cpuScaleBox->addItem(tr("share of the limit"), int(CpuScale::LimitShare));
     m_cpuScaleBox->setToolTip(tr("Per core: 100 % is one core and a busy replica can go past it.\n"
-                                 "Share of the host: divided by the engine's online cores."));
+                                 "Share of the host: divided by the engine's online cores.\n"
+                                 "Share of the limit: divided by the container's CPU limit "
+                                 "(cpus, cpuset); without a limit, by the host's cores."));
     connect(m_cpuScaleBox, &QComboBox::currentIndexChanged, this,
             [this] { setCpuScale(CpuScale(m_cpuScaleBox->currentData().toInt())); });
 
@@ -493,13 +499,12 @@ void MainWindow::createStatusBar()
     m_reachableLabel->setObjectName(QStringLiteral("reachableLabel"));
     m_swarmLabel = new QLabel(this);
     m_swarmLabel->setObjectName(QStringLiteral("swarmLabel"));
-    m_busy = new QProgressBar(this);
-    m_busy->setObjectName(QStringLiteral("busyIndicator"));
-    m_busy->setAccessibleName(tr("Working"));
-    m_busy->setRange(0, 0);
-    m_busy->setMaximumWidth(BusyIndicatorWidth);
-    m_busy->setTextVisible(false);
-    m_busy->hide();
+    m_busy = new ProgressIndicator(this);
+    connect(m_busy, &ProgressIndicator::cancelRequested, this, [this] {
+        if (m_stack) {
+            m_stack->cancel();
+        }
+    });
     m_engineLabel->setAccessibleName(tr("Engine address"));
     m_apiLabel->setAccessibleName(tr("Engine API version"));
     m_reachableLabel->setAccessibleName(tr("Engine reachable"));
@@ -695,8 +700,7 @@ void MainWindow::followCurrentTab()
 
 void MainWindow::showProgress(const QString &message)
 {
-    statusBar()->showMessage(message, ProgressMessageMs);
-    m_busy->setVisible(true);
+    m_busy->showMessage(message);
 }
 
 void MainWindow::showLogsDock()
@@ -715,7 +719,7 @@ void MainWindow::updateActions()
     const bool idle = m_stack && !m_stack->isBusy();
     m_upAction->setEnabled(idle);
     m_downAction->setEnabled(idle);
-    m_busy->setVisible(m_stack && m_stack->isBusy());
+    m_busy->setBusy(m_stack && m_stack->isBusy());
     const bool services = m_stack && !m_stack->services().isEmpty();
     m_distributionAction->setEnabled(services);
     m_serviceLogsAction->setEnabled(services);

@@ -14,7 +14,6 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
-class QProgressBar;
 class QStackedWidget;
 class QTabWidget;
 class QToolBar;
@@ -22,6 +21,7 @@ class QToolBar;
 namespace Shoal::Ui {
 
 class DistributionDialog;
+class ProgressIndicator;
 
 /// Shoal's window: one tab per open stack (a StackView: services with their sliders,
 /// replicas as a table, charts and logs), with the menus, the tool bar and the status bar
@@ -137,7 +137,7 @@ private:
     QLabel *m_apiLabel = nullptr;
     QLabel *m_reachableLabel = nullptr;
     QLabel *m_swarmLabel = nullptr;
-    QProgressBar *m_busy = nullptr;
+    ProgressIndicator *m_busy = nullptr;
 };
 
 } // namespace Shoal::Ui

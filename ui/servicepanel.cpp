@@ -16,7 +16,7 @@ namespace Shoal::Ui {
 namespace {
 constexpr int CpuRefreshMs = 1000;
 // Matches the slider's place in ServiceRow's part of the grid.
-constexpr int SliderGridColumn = 8;
+constexpr int SliderGridColumn = 11;
 } // namespace
 
 ServicePanel::ServicePanel(QWidget *parent)
@@ -94,20 +94,17 @@ void ServicePanel::refreshCpu()
     Core::MetricsStore *metrics = m_stack ? m_stack->metrics() : nullptr;
     for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it) {
         const QStringList replicas = metrics ? metrics->replicasOfService(it.key()) : QStringList();
-        double total = 0;
-        int cores = 0;
+        QList<Core::ReplicaMetrics> latest;
         for (const QString &replica : replicas) {
-            const Core::ReplicaMetrics latest = metrics->latest(replica);
-            total += latest.cpuPercent;
-            cores = std::max(cores, latest.onlineCpus);
+            latest.append(metrics->latest(replica));
         }
         if (replicas.isEmpty()) {
             it.value()->setCpuTotal(-1, QString());
             continue;
         }
-        it.value()->setCpuTotal(scaledCpu(total, cores, m_cpuScale),
+        it.value()->setCpuTotal(scaledCpuTotal(latest, m_cpuScale),
                                 tr("Sum of %n replica(s). ", nullptr, int(replicas.size())) +
-                                    cpuScaleExplanation(m_cpuScale, cores));
+                                    cpuTotalExplanation(latest, m_cpuScale));
     }
 }
 
@@ -134,6 +131,7 @@ void ServicePanel::rebuild(const QStringList &services)
 
     const QStringList headers = {tr("Service"), tr("Image"), tr("Running / asked"),
                                  tr("CPU"),     tr("Proxy"), QString(),
+                                 QString(),     QString(),   QString(),
                                  QString(),     QString(),   tr("Scale")};
     for (int column = 0; column < headers.size(); ++column) {
         auto *header = new QLabel(headers.at(column), m_host);
@@ -152,6 +150,9 @@ void ServicePanel::rebuild(const QStringList &services)
         connect(serviceRow, &ServiceRow::distributionTestRequested, this,
                 &ServicePanel::distributionTestRequested);
         connect(serviceRow, &ServiceRow::logsRequested, this, &ServicePanel::logsRequested);
+        connect(serviceRow, &ServiceRow::startRequested, this, &ServicePanel::startRequested);
+        connect(serviceRow, &ServiceRow::stopRequested, this, &ServicePanel::stopRequested);
+        connect(serviceRow, &ServiceRow::restartRequested, this, &ServicePanel::restartRequested);
         m_rows.insert(service, serviceRow);
     }
     // The slider takes the spare width so that fine steps are easy to hit.

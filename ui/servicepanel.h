@@ -33,6 +33,9 @@ public:
 Q_SIGNALS:
     void distributionTestRequested(const QString &service);
     void logsRequested(const QString &service);
+    void startRequested(const QString &service);
+    void stopRequested(const QString &service);
+    void restartRequested(const QString &service);
 
 private:
     void rebuild(const QStringList &services);

@@ -31,6 +31,9 @@ enum GridColumn
     CopyColumn,
     TestColumn,
     LogsColumn,
+    UpColumn,
+    DownColumn,
+    RestartColumn,
     SliderColumn,
     SpinColumn
 };
@@ -48,6 +51,9 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     , m_copy(new QToolButton(host))
     , m_test(new QToolButton(host))
     , m_logs(new QToolButton(host))
+    , m_up(nullptr)
+    , m_down(nullptr)
+    , m_restart(nullptr)
     , m_slider(new QSlider(Qt::Horizontal, host))
     , m_spin(new QSpinBox(host))
     , m_debounce(new QTimer(this))
@@ -108,6 +114,27 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     m_logs->setAccessibleName(tr("Logs of %1").arg(service));
     m_logs->setAutoRaise(true);
 
+    m_up =
+        addActionButton(QStringLiteral("media-playback-start"), tr("Up"),
+                        QStringLiteral("serviceUp:%1").arg(service), &ServiceRow::startRequested);
+    m_up->setAccessibleName(tr("Start %1").arg(service));
+    m_up->defaultAction()->setToolTip(
+        tr("Start %1 at its count, and the services it depends on").arg(service));
+    m_down =
+        addActionButton(QStringLiteral("media-playback-stop"), tr("Down"),
+                        QStringLiteral("serviceDown:%1").arg(service), &ServiceRow::stopRequested);
+    m_down->setAccessibleName(tr("Stop %1").arg(service));
+    m_down->defaultAction()->setToolTip(
+        tr("Drain, stop and remove the replicas of %1; Up brings the count back").arg(service));
+    m_restart = addActionButton(QStringLiteral("view-refresh"), tr("Restart"),
+                                QStringLiteral("serviceRestart:%1").arg(service),
+                                &ServiceRow::restartRequested);
+    m_restart->setAccessibleName(tr("Restart %1").arg(service));
+    m_restart->defaultAction()->setToolTip(
+        tr("Restart the replicas of %1 one at a time, each drained first, so "
+           "that two or more keep serving")
+            .arg(service));
+
     m_slider->setObjectName(QStringLiteral("scaleSlider:%1").arg(service));
     m_slider->setAccessibleName(tr("Scale %1").arg(service));
     m_slider->setToolTip(tr("Drag to the number of replicas %1 should run").arg(service));
@@ -137,6 +164,9 @@ ServiceRow::ServiceRow(const QString &service, QGridLayout *grid, int row, QWidg
     grid->addWidget(m_copy, row, CopyColumn);
     grid->addWidget(m_test, row, TestColumn);
     grid->addWidget(m_logs, row, LogsColumn);
+    grid->addWidget(m_up, row, UpColumn);
+    grid->addWidget(m_down, row, DownColumn);
+    grid->addWidget(m_restart, row, RestartColumn);
     grid->addWidget(m_slider, row, SliderColumn);
     grid->addWidget(m_spin, row, SpinColumn);
 }
@@ -180,6 +210,11 @@ void ServiceRow::setState(const Core::ServiceState &state, bool httpProxy)
     m_copy->setEnabled(!m_addresses.isEmpty());
     // The burst speaks HTTP, so a TCP-mode proxy cannot be tested this way.
     m_test->setEnabled(httpProxy && !m_addresses.isEmpty() && state.running > 0);
+    // Up has work while fewer replicas run than asked (or none is asked); Down while there
+    // are replicas to remove; Restart needs one running.
+    m_up->defaultAction()->setEnabled(state.desired <= 0 || state.running < state.desired);
+    m_down->defaultAction()->setEnabled(state.desired > 0 || state.running > 0);
+    m_restart->defaultAction()->setEnabled(state.running > 0);
 
     if (!isUserChoosing()) {
         showCount(m_pending >= 0 ? m_pending : state.desired);
@@ -257,6 +292,28 @@ void ServiceRow::showCount(int value)
 bool ServiceRow::isUserChoosing() const
 {
     return m_slider->isSliderDown() || m_debounce->isActive();
+}
+
+QToolButton *ServiceRow::addActionButton(const QString &icon, const QString &text,
+                                         const QString &name,
+                                         void (ServiceRow::*signal)(const QString &))
+{
+    auto *host = qobject_cast<QWidget *>(parent());
+    auto *action = new QAction(QIcon::fromTheme(icon), text, this);
+    connect(action, &QAction::triggered, this, [this, signal] {
+        Q_EMIT(this->*signal)(m_service);
+    });
+    auto *button = new QToolButton(host);
+    button->setDefaultAction(action);
+    button->setObjectName(name);
+    // Without a theme icon the text shows, so the button never goes blank.
+    button->setToolButtonStyle(action->icon().isNull() ? Qt::ToolButtonTextOnly
+                                                       : Qt::ToolButtonIconOnly);
+    button->setAutoRaise(true);
+    button->setFocusPolicy(Qt::StrongFocus);
+    // The button follows its action, so enabling and tooltips go through the action.
+    action->setEnabled(false);
+    return button;
 }
 
 void ServiceRow::copyAddresses()

@@ -16,7 +16,7 @@ class QWidget;
 namespace Shoal::Ui {
 
 /// The widgets of one service in the service panel's grid: name, image, replica count,
-/// proxy address and the scale slider with its spin box.
+/// proxy address, Up / Down / Restart buttons and the scale slider with its spin box.
 ///
 /// The slider and the spin box show the asked count; a user's choice is reported through
 /// scaleChosen() when the slider is released or, for the spin box and the keyboard, once
@@ -48,6 +48,9 @@ Q_SIGNALS:
     void scaleChosen(const QString &service, int replicas);
     void distributionTestRequested(const QString &service);
     void logsRequested(const QString &service);
+    void startRequested(const QString &service);
+    void stopRequested(const QString &service);
+    void restartRequested(const QString &service);
 
 private:
     void onSliderMoved(int value);
@@ -56,6 +59,8 @@ private:
     void showCount(int value);
     bool isUserChoosing() const;
     void copyAddresses();
+    QToolButton *addActionButton(const QString &icon, const QString &text, const QString &name,
+                                 void (ServiceRow::*signal)(const QString &));
 
     QString m_service;
     QLabel *m_name;
@@ -66,6 +71,9 @@ private:
     QToolButton *m_copy;
     QToolButton *m_test;
     QToolButton *m_logs;
+    QToolButton *m_up;
+    QToolButton *m_down;
+    QToolButton *m_restart;
     QSlider *m_slider;
     QSpinBox *m_spin;
     QTimer *m_debounce;

@@ -55,6 +55,20 @@ StackView::StackView(Core::StackController *stack, QWidget *parent)
     connect(m_services, &ServicePanel::distributionTestRequested, this,
             &StackView::openDistributionTest);
     connect(m_services, &ServicePanel::logsRequested, this, &StackView::showLogsOfService);
+    const auto toStack = [this](void (Core::StackController::*operation)(const QString &)) {
+        return [this, operation](const QString &service) {
+            // The window shows the indicator before the call: a refusal finishes at once and
+            // hides it again.
+            Q_EMIT busyStarted();
+            (m_stack->*operation)(service);
+        };
+    };
+    connect(m_services, &ServicePanel::startRequested, this,
+            toStack(&Core::StackController::startService));
+    connect(m_services, &ServicePanel::stopRequested, this,
+            toStack(&Core::StackController::stopService));
+    connect(m_services, &ServicePanel::restartRequested, this,
+            toStack(&Core::StackController::restartService));
     auto *servicesScroll = new QScrollArea;
     servicesScroll->setObjectName(QStringLiteral("servicesScroll"));
     servicesScroll->setWidget(m_services);
@@ -356,6 +370,15 @@ void StackView::connectStack()
                 }
                 updateActions();
             });
+    connect(stack, &Core::StackController::serviceActionFinished, this,
+            [this](const QString &service, bool ok, const QString &error) {
+                if (ok) {
+                    Q_EMIT statusMessageShown(tr("%1 is done").arg(service), DoneMessageMs);
+                } else {
+                    showFinishedError(error);
+                }
+                updateActions();
+            });
     connect(stack, &Core::StackController::downFinished, this,
             [this](bool ok, const QString &error) {
                 if (ok) {
@@ -437,7 +460,8 @@ void StackView::showFinishedError(const QString &error)
     if (error.isEmpty()) {
         return;
     }
-    if (m_errorJustShown) {
+    // A cancel the user asked for is news, not a failure.
+    if (m_errorJustShown || error == QLatin1String("cancelled")) {
         Q_EMIT statusMessageShown(error, DoneMessageMs);
         return;
     }

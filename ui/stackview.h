@@ -78,6 +78,8 @@ public:
 Q_SIGNALS:
     /// A step of work began; the window shows it with its busy indicator.
     void progressShown(const QString &message);
+    /// A service action is about to start on the stack.
+    void busyStarted();
     /// A short line for the status bar: done, or a failure already shown in the banner.
     void statusMessageShown(const QString &message, int timeoutMs);
     /// The stack's replicas, its busy state or the table's current row changed.

@@ -98,6 +98,9 @@ struct ServiceSpec
     QString workingDir;
     QString user;
     QString containerName;
+    /// CPU limit in cores from `cpus` or `deploy.resources.limits.cpus`; 0 means none.
+    double cpus = 0;
+    QString cpuset; ///< `cpuset`, the engine's CpusetCpus syntax ("0-1,3"); empty: any CPU
     ShoalServiceOptions shoal;
 
     /// The image name replicas run: `image`, else PROJECT-SERVICE as compose names builds.

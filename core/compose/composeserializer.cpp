@@ -143,10 +143,15 @@ QJsonObject serviceToJson(const ServiceSpec &spec)
         service.insert(QStringLiteral("stop_grace_period"),
                        DurationParser::format(spec.stopGracePeriodMs));
     }
+    // Only when set, so that a definition without limits keeps its config hash.
+    if (spec.cpus > 0) {
+        service.insert(QStringLiteral("cpus"), spec.cpus);
+    }
     const std::pair<const char *, QString> strings[] = {{"stop_signal", spec.stopSignal},
                                                         {"working_dir", spec.workingDir},
                                                         {"user", spec.user},
-                                                        {"container_name", spec.containerName}};
+                                                        {"container_name", spec.containerName},
+                                                        {"cpuset", spec.cpuset}};
     for (const auto &[name, value] : strings) {
         if (!value.isEmpty()) {
             service.insert(QLatin1String(name), value);

@@ -20,6 +20,8 @@ const QSet<QString> &appliedServiceKeys()
     static const QSet<QString> keys = {QStringLiteral("build"),
                                        QStringLiteral("command"),
                                        QStringLiteral("container_name"),
+                                       QStringLiteral("cpus"),
+                                       QStringLiteral("cpuset"),
                                        QStringLiteral("depends_on"),
                                        QStringLiteral("deploy"),
                                        QStringLiteral("entrypoint"),
@@ -196,6 +198,19 @@ public:
         }
         if (value < minimum) {
             fail(node, path, QStringLiteral("must be at least %1, not %2").arg(minimum).arg(value));
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    /// A CPU count as `cpus` takes it: a positive decimal ("0.5", 2).
+    std::optional<double> cpus(const ComposeNode &node, const QString &path)
+    {
+        bool ok = false;
+        const double value = node.isScalar() ? node.scalar.trimmed().toDouble(&ok) : 0;
+        if (!ok || value < 0) {
+            fail(node, path,
+                 QStringLiteral("must be a number of CPUs like 0.5, not \"%1\"").arg(node.scalar));
             return std::nullopt;
         }
         return value;
@@ -492,6 +507,14 @@ bool ServiceParser::parseField(ServiceSpec &spec, const ComposeNode &field, cons
     }
     if (key == QLatin1String("container_name")) {
         return assign(spec.containerName);
+    }
+    if (key == QLatin1String("cpus")) {
+        const std::optional<double> cores = fields.cpus(field, path);
+        spec.cpus = cores.value_or(0);
+        return cores.has_value();
+    }
+    if (key == QLatin1String("cpuset")) {
+        return assign(spec.cpuset);
     }
     // A key of the compose specification that Shoal does not carry to the engine (resource
     // limits, capabilities, ...) is said as such: silently running without a limit the
@@ -948,6 +971,9 @@ bool ServiceParser::parseReplicas(ServiceSpec &spec, const ComposeNode &service,
         fields.warnUnknown(*deploy, path + QStringLiteral(".deploy"),
                            {"mode", "replicas", "labels", "update_config", "rollback_config",
                             "resources", "restart_policy", "placement", "endpoint_mode"});
+        if (!parseCpuLimit(spec, *deploy, path + QStringLiteral(".deploy"))) {
+            return false;
+        }
     }
     const ComposeNode *scale = service.find(QStringLiteral("scale"));
     if (scale && !scale->isNull()) {
@@ -963,6 +989,32 @@ bool ServiceParser::parseReplicas(ServiceSpec &spec, const ComposeNode &service,
                                   .arg(*fromDeploy));
     }
     spec.replicas = fromDeploy.value_or(fromScale.value_or(1));
+    return true;
+}
+
+// deploy.resources.limits.cpus is the same engine limit as the service's `cpus`; docker
+// compose refuses two different values, and so does Shoal.
+bool ServiceParser::parseCpuLimit(ServiceSpec &spec, const ComposeNode &deploy, const QString &path)
+{
+    Fields fields(m_diagnostics);
+    const ComposeNode *resources = deploy.find(QStringLiteral("resources"));
+    const ComposeNode *limits =
+        resources && resources->isMapping() ? resources->find(QStringLiteral("limits")) : nullptr;
+    const ComposeNode *cpus =
+        limits && limits->isMapping() ? limits->find(QStringLiteral("cpus")) : nullptr;
+    if (!cpus || cpus->isNull()) {
+        return true;
+    }
+    const QString cpusPath = path + QStringLiteral(".resources.limits.cpus");
+    const std::optional<double> cores = fields.cpus(*cpus, cpusPath);
+    if (!cores) {
+        return false;
+    }
+    if (spec.cpus > 0 && !qFuzzyCompare(spec.cpus, *cores)) {
+        return fields.fail(*cpus, cpusPath,
+                           QStringLiteral("differs from the service's cpus (%1)").arg(spec.cpus));
+    }
+    spec.cpus = *cores;
     return true;
 }
 

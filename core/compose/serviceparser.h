@@ -42,6 +42,7 @@ private:
     bool parseNetworks(ServiceSpec &spec, const ComposeNode &node, const QString &path);
     bool parseVolumes(ServiceSpec &spec, const ComposeNode &node, const QString &path);
     bool parseReplicas(ServiceSpec &spec, const ComposeNode &service, const QString &path);
+    bool parseCpuLimit(ServiceSpec &spec, const ComposeNode &deploy, const QString &path);
     bool parseShoalOptions(ServiceSpec &spec, const ComposeNode &node, const QString &path);
     bool parseShoalWeights(ServiceSpec &spec, const ComposeNode &node, const QString &path);
 

@@ -1,7 +1,9 @@
 #include "containerstats.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <cmath>
 
@@ -92,6 +94,54 @@ std::optional<StatsSample> computeStatsSample(const QJsonObject &frame)
         sample.networkTx += counter(network.value(QLatin1String("tx_bytes")));
     }
     return sample;
+}
+
+int cpusetSize(const QString &cpuset)
+{
+    // Bounded so that a hostile "0-4294967295" cannot make a figure of it.
+    constexpr int MaxCpus = 1 << 16;
+    QSet<int> cpus;
+    for (const QString &part : cpuset.split(u',', Qt::SkipEmptyParts)) {
+        const QStringList range = part.trimmed().split(u'-');
+        bool firstOk = false;
+        bool lastOk = false;
+        const int first = range.first().toInt(&firstOk);
+        const int last = range.size() == 2 ? range.at(1).toInt(&lastOk) : first;
+        if (range.size() > 2 || !firstOk || (range.size() == 2 && !lastOk) || first < 0 ||
+            last < first || last >= MaxCpus) {
+            return 0;
+        }
+        for (int cpu = first; cpu <= last; ++cpu) {
+            cpus.insert(cpu);
+        }
+    }
+    return int(cpus.size());
+}
+
+CpuLimit cpuLimitFromInspect(const QJsonObject &container)
+{
+    // The engine's default period when only a quota is set, in microseconds.
+    constexpr double DefaultCpuPeriodUs = 100000;
+    constexpr double NanosecondsPerCore = 1e9;
+    const QJsonObject host = container.value(u"HostConfig").toObject();
+    double cores = 0;
+    const double nano = host.value(u"NanoCpus").toDouble();
+    const double quota = host.value(u"CpuQuota").toDouble();
+    if (nano > 0) {
+        cores = nano / NanosecondsPerCore;
+    } else if (quota > 0) {
+        const double period = host.value(u"CpuPeriod").toDouble();
+        cores = quota / (period > 0 ? period : DefaultCpuPeriodUs);
+    }
+    CpuLimit limit;
+    limit.cores = cores;
+    const QString cpuset = host.value(u"CpusetCpus").toString().trimmed();
+    const int pinned = cpusetSize(cpuset);
+    if (pinned > 0) {
+        limit.cores = cores > 0 ? std::min<double>(cores, pinned) : pinned;
+        limit.cpuset = cpuset;
+    }
+    return limit;
 }
 
 } // namespace Shoal::Core

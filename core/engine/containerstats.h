@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QString>
 
 #include <optional>
 
@@ -24,5 +25,22 @@ struct StatsSample
 /// docker CLI. Returns std::nullopt for a frame that has no previous sample to compare with
 /// (the first frame of a stream, a one-shot frame), so that no lifetime average is plotted.
 std::optional<StatsSample> computeStatsSample(const QJsonObject &frame);
+
+/// The CPU a container may use, as its HostConfig sets it.
+struct CpuLimit
+{
+    /// In cores; 0 when nothing bounds the container below the host.
+    double cores = 0;
+    /// CpusetCpus, empty when the container may run on any CPU. Containers pinned to the
+    /// same set share its cores, so a total over them counts the set once.
+    QString cpuset;
+};
+
+/// The limit from a container's inspect data (GET /containers/ID/json): NanoCpus, else
+/// CpuQuota / CpuPeriod, bounded by the number of CPUs in CpusetCpus.
+CpuLimit cpuLimitFromInspect(const QJsonObject &container);
+
+/// The number of CPUs in a cpuset list such as "0-2,5"; 0 when empty or malformed.
+int cpusetSize(const QString &cpuset);
 
 } // namespace Shoal::Core

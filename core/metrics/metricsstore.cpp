@@ -56,6 +56,38 @@ void MetricsStore::recordCpu(const QString &service, const QString &replica, qin
     scheduleUpdated();
 }
 
+void MetricsStore::setCpuLimit(const QString &service, const QString &replica, double cores,
+                               const QString &cpuset, int cpusetCpus)
+{
+    Series &series = seriesFor(service, replica);
+    series.latest.cpuLimit = std::max(0.0, cores);
+    series.latest.cpuset = cpusetCpus > 0 ? cpuset : QString();
+    series.latest.cpusetCpus = std::max(0, cpusetCpus);
+    scheduleUpdated();
+}
+
+double MetricsStore::combinedCpuLimit(const QList<ReplicaMetrics> &replicas)
+{
+    double total = 0;
+    QHash<QString, double> pinned; // cpuset -> the limits of the replicas pinned to it
+    QHash<QString, int> setSizes;
+    for (const ReplicaMetrics &replica : replicas) {
+        if (replica.cpuLimit <= 0) {
+            return 0;
+        }
+        if (replica.cpuset.isEmpty()) {
+            total += replica.cpuLimit;
+        } else {
+            pinned[replica.cpuset] += replica.cpuLimit;
+            setSizes[replica.cpuset] = replica.cpusetCpus;
+        }
+    }
+    for (auto it = pinned.cbegin(); it != pinned.cend(); ++it) {
+        total += std::min(it.value(), double(setSizes.value(it.key())));
+    }
+    return total;
+}
+
 void MetricsStore::recordRequests(const QString &service, const QString &replica, qint64 timeMs,
                                   quint64 requestsTotal, double p50Ms, double p99Ms,
                                   quint64 failures)

@@ -26,6 +26,9 @@ struct ReplicaMetrics
     QString service;
     double cpuPercent = 0;
     int onlineCpus = 0;
+    double cpuLimit = 0; ///< cores the container may use; 0: no limit below the host
+    QString cpuset;      ///< the CPUs it is pinned to, or empty
+    int cpusetCpus = 0;  ///< how many CPUs `cpuset` names
     quint64 memoryBytes = 0;
     quint64 memoryLimit = 0;
     quint64 requestsTotal = 0;
@@ -54,6 +57,13 @@ public:
 
     void recordCpu(const QString &service, const QString &replica, qint64 timeMs, double cpuPercent,
                    int onlineCpus, quint64 memoryBytes, quint64 memoryLimit);
+    /// The container's CPU limit, from the engine's inspect data; see ReplicaMetrics.
+    void setCpuLimit(const QString &service, const QString &replica, double cores,
+                     const QString &cpuset, int cpusetCpus);
+    /// The CPU that `replicas` may use together, in cores: their limits added, where
+    /// replicas pinned to the same cpuset count that set at most once. 0 when one of them
+    /// has no limit (or none is known yet): then the host bounds them.
+    static double combinedCpuLimit(const QList<ReplicaMetrics> &replicas);
     /// Request counters are totals; the store derives requests per second from them.
     void recordRequests(const QString &service, const QString &replica, qint64 timeMs,
                         quint64 requestsTotal, double p50Ms, double p99Ms, quint64 failures);

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace Shoal::Core {
@@ -15,6 +17,7 @@ namespace Shoal::Core {
 namespace {
 
 constexpr qint64 NanosecondsPerMs = 1'000'000;
+constexpr double NanosecondsPerSecond = 1e9;
 const QLatin1StringView LoopbackAddress("127.0.0.1");
 
 QJsonArray toJsonArray(const QStringList &list)
@@ -203,6 +206,12 @@ QJsonObject ReplicaSpec::createBody(const ComposeProject &project, const Service
     }
     if (!binds.isEmpty()) {
         hostConfig.insert(u"Binds"_s, binds);
+    }
+    if (service.cpus > 0) {
+        hostConfig.insert(u"NanoCpus"_s, double(std::llround(service.cpus * NanosecondsPerSecond)));
+    }
+    if (!service.cpuset.isEmpty()) {
+        hostConfig.insert(u"CpusetCpus"_s, service.cpuset);
     }
     body.insert(u"HostConfig"_s, hostConfig);
 

@@ -45,6 +45,7 @@ constexpr int UpPollIntervalMs = 1000;
 /// container running, for at most DyingWatchMs.
 constexpr int DyingRecheckMs = 250;
 constexpr qint64 DyingWatchMs = 10000;
+const QString CancelledError = QStringLiteral("cancelled");
 
 // Settles a step that waits for several asynchronous calls: the callback runs once,
 // after the last of `count` parts has reported, with the first error seen.
@@ -160,10 +161,15 @@ public:
 
     struct ServiceRuntime
     {
-        int desired = -1; ///< -1 until up() or scale() says
+        int desired = -1;    ///< -1 until up() or scale() says
+        int beforeStop = -1; ///< the count stopService() took away, for startService()
         bool busy = false;
         bool again = false;
         bool userAsked = false;
+        /// After a cancel, replicas whose create was already under way may still appear;
+        /// they are kept, not removed as drift, until the user asks for a count again.
+        bool adoptAfterCancel = false;
+        bool stopping = false; ///< stopService() waits for this service's scale to finish
         QList<ProxyBinding> proxies;
     };
 
@@ -326,7 +332,12 @@ public:
             if (it->desired < 0 || it->busy || upInProgress) {
                 continue;
             }
-            if (activeReplicas(it.key()).size() != it->desired) {
+            const int active = int(activeReplicas(it.key()).size());
+            if (it->adoptAfterCancel && active > it->desired) {
+                it->desired = active;
+                continue;
+            }
+            if (active != it->desired) {
                 qCInfo(lcStack) << "service" << it.key() << "drifted from" << it->desired
                                 << "replicas; reconciling";
                 reconcile(it.key());
@@ -369,7 +380,8 @@ public:
 
     bool inRotation(const ReplicaInfo &replica) const
     {
-        if (replica.state != u"running" || removing.contains(replica.id)) {
+        if (replica.state != u"running" || removing.contains(replica.id) ||
+            restarting.contains(replica.id)) {
             return false;
         }
         if (!health->isHealthy(replica.id)) {
@@ -390,8 +402,8 @@ public:
         for (const ReplicaInfo &replica : std::as_const(replicas)) {
             const ServiceSpec *service = q->m_project.service(replica.service);
             if (!service || service->shoal.healthPath.isEmpty() || replica.state != u"running" ||
-                removing.contains(replica.id) || !ready.contains(replica.id) ||
-                replica.publishedPorts.isEmpty()) {
+                removing.contains(replica.id) || restarting.contains(replica.id) ||
+                !ready.contains(replica.id) || replica.publishedPorts.isEmpty()) {
                 continue;
             }
             targets.append(
@@ -404,7 +416,8 @@ public:
     {
         for (const ReplicaInfo &replica : std::as_const(replicas)) {
             if (replica.state != u"running" || ready.contains(replica.id) ||
-                probing.contains(replica.id) || removing.contains(replica.id)) {
+                probing.contains(replica.id) || removing.contains(replica.id) ||
+                restarting.contains(replica.id)) {
                 continue;
             }
             const ServiceSpec *service = q->m_project.service(replica.service);
@@ -420,7 +433,8 @@ public:
                                              service->shoal.healthPath, q);
             QObject::connect(probe, &ReadinessProbe::finished, q, [this, id](bool ok) {
                 probing.remove(id);
-                if (!replicas.contains(id)) {
+                // A replica that began a restart meanwhile was probed before it stopped.
+                if (!replicas.contains(id) || restarting.contains(id)) {
                     return;
                 }
                 if (!ok) {
@@ -487,21 +501,35 @@ public:
         // Plan from a fresh listing, not from the last one: after the engine was away, or
         // between two events, the cached states can be stale (a replica that died while
         // no listing could be made still looks running).
-        refresh([this, serviceName] { reconcileListed(serviceName); });
+        const quint64 generation = cancelGeneration;
+        refresh([this, serviceName, generation] { reconcileListed(serviceName, generation); });
     }
 
-    void reconcileListed(const QString &serviceName)
+    void reconcileListed(const QString &serviceName, quint64 generation)
     {
         ServiceRuntime &runtime = services[serviceName];
         const ServiceSpec *service = q->m_project.service(serviceName);
         const QList<ReplicaInfo> active = activeReplicas(serviceName);
         const int desired = runtime.desired;
 
-        auto finish = [this, serviceName](const QString &error) {
+        auto finish = [this, serviceName, generation](const QString &partError) {
             ServiceRuntime &state = services[serviceName];
             state.busy = false;
-            refresh([this, serviceName, error] {
+            const bool cancelled = generation != cancelGeneration;
+            const QString error = cancelled ? CancelledError : partError;
+            if (cancelled) {
+                // Before the listing below, whose drift check must not resume the scale.
+                state.desired = int(activeReplicas(serviceName).size());
+                state.adoptAfterCancel = true;
+            }
+            refresh([this, serviceName, error, cancelled] {
                 ServiceRuntime &after = services[serviceName];
+                if (cancelled) {
+                    // What was made before the cancel stays and becomes the asked count.
+                    after.again = false;
+                    after.desired = int(activeReplicas(serviceName).size());
+                    after.adoptAfterCancel = true;
+                }
                 if (!error.isEmpty()) {
                     Q_EMIT q->errorOccurred(error);
                 }
@@ -513,6 +541,10 @@ public:
             });
         };
 
+        if (generation != cancelGeneration) {
+            finish({});
+            return;
+        }
         if (active.size() < desired) {
             const int missing = desired - int(active.size());
             int next = highestNumber(serviceName);
@@ -527,6 +559,11 @@ public:
                 startReplica(replica.id, replica.name, barrier);
             }
             for (int i = 0; i < missing; ++i) {
+                // A cancel can come from a receiver of the progress signal, mid-loop.
+                if (generation != cancelGeneration) {
+                    barrier->arrive(CancelledError);
+                    continue;
+                }
                 createReplica(*service, ++next, barrier);
             }
         } else if (active.size() > desired) {
@@ -571,7 +608,7 @@ public:
                 : service.containerName;
         Q_EMIT q->progress(u"creating %1"_s.arg(name));
         const QJsonObject body = ReplicaSpec::createBody(q->m_project, service, number);
-        EngineReply *reply = q->m_client->createContainer(name, body);
+        EngineReply *reply = track(q->m_client->createContainer(name, body));
         QObject::connect(reply, &EngineReply::finished, q, [this, reply, service, name, done] {
             if (reply->isError()) {
                 QString message = reply->errorString();
@@ -648,7 +685,7 @@ public:
     void startReplica(const QString &id, const QString &name, std::shared_ptr<Barrier> barrier)
     {
         Q_EMIT q->progress(u"starting %1"_s.arg(name));
-        EngineReply *reply = q->m_client->startContainer(id);
+        EngineReply *reply = track(q->m_client->startContainer(id));
         QObject::connect(reply, &EngineReply::finished, q, [this, reply, barrier] {
             barrier->arrive(reply->isError() ? reply->errorString() : QString());
             scheduleRefresh();
@@ -666,6 +703,21 @@ public:
         Q_EMIT q->progress(u"draining %1"_s.arg(replica.name));
         Q_EMIT q->replicasChanged();
 
+        const QString id = replica.id;
+        const QString name = replica.name;
+        const int graceSeconds = ReplicaSpec::stopTimeoutSeconds(service);
+        drain(service, replica, [this, id, name, graceSeconds, barrier] {
+            stopAndRemoveContainer(id, name, graceSeconds, [this, id, barrier](const QString &e) {
+                removing.remove(id);
+                barrier->arrive(e);
+            });
+        });
+    }
+
+    // Takes a replica out of its service's proxies and calls `then` once, when each proxy
+    // that held it reports it idle. The caller has already marked it out of rotation.
+    void drain(const ServiceSpec &service, const ReplicaInfo &replica, std::function<void()> then)
+    {
         QList<ProxyServer *> holding;
         for (const ProxyBinding &binding : std::as_const(services[service.name].proxies)) {
             const QList<ProxyBackend> backends = binding.server->backends();
@@ -678,41 +730,34 @@ public:
             }
         }
 
-        const QString id = replica.id;
         const QString name = replica.name;
-        const int graceSeconds = ReplicaSpec::stopTimeoutSeconds(service);
-        auto stopAndRemove = std::make_shared<std::function<void()>>();
-        auto started = std::make_shared<bool>(false);
-        *stopAndRemove = [this, id, name, graceSeconds, barrier, started] {
-            if (*started) {
-                return;
+        auto called = std::make_shared<bool>(false);
+        auto runOnce = [then, called] {
+            if (!*called) {
+                *called = true;
+                then();
             }
-            *started = true;
-            stopAndRemoveContainer(id, name, graceSeconds, [this, id, barrier](const QString &e) {
-                removing.remove(id);
-                barrier->arrive(e);
-            });
         };
 
         if (holding.isEmpty()) {
-            (*stopAndRemove)();
+            runOnce();
             return;
         }
 
         auto waiting = std::make_shared<int>(int(holding.size()));
         for (ProxyServer *server : holding) {
             auto connection = std::make_shared<QMetaObject::Connection>();
-            *connection = QObject::connect(
-                server, &ProxyServer::backendDrained, q,
-                [name, waiting, stopAndRemove, connection](const QString &drained) {
-                    if (drained != name) {
-                        return;
-                    }
-                    QObject::disconnect(*connection);
-                    if (--*waiting == 0) {
-                        (*stopAndRemove)();
-                    }
-                });
+            *connection =
+                QObject::connect(server, &ProxyServer::backendDrained, q,
+                                 [name, waiting, runOnce, connection](const QString &drained) {
+                                     if (drained != name) {
+                                         return;
+                                     }
+                                     QObject::disconnect(*connection);
+                                     if (--*waiting == 0) {
+                                         runOnce();
+                                     }
+                                 });
             server->drainBackend(name);
         }
         updateProxies();
@@ -720,7 +765,7 @@ public:
         // comes, so that a scale-down cannot hang.
         const int guardMs = int(service.stopGracePeriodMs) +
                             holding.first()->config().drainTimeoutMs + DrainSlackMs;
-        QTimer::singleShot(guardMs, q, [stopAndRemove] { (*stopAndRemove)(); });
+        QTimer::singleShot(guardMs, q, runOnce);
     }
 
     // Stops a container with its grace period, then removes it; one already gone counts
@@ -934,11 +979,12 @@ public:
         const BuildSpec build = *service.build;
         QPointer<StackController> guard(q);
         // Packing reads the whole context from disk, so it runs on the thread pool.
-        QThreadPool::globalInstance()->start([this, guard, build, image, done] {
+        const quint64 generation = cancelGeneration;
+        QThreadPool::globalInstance()->start([this, guard, build, image, done, generation] {
             PackedContext packed = packBuildContext(build.context);
             QMetaObject::invokeMethod(
                 guard.data(),
-                [this, guard, packed = std::move(packed), build, image, done] {
+                [this, guard, packed = std::move(packed), build, image, done, generation] {
                     if (!guard) {
                         return;
                     }
@@ -947,13 +993,21 @@ public:
                         return;
                     }
                     QMap<QString, QString> labels{{ComposeLabels::Project, q->m_project.name}};
-                    EngineReply *reply = q->m_client->buildImage(
-                        packed.tar, image, build.dockerfile, build.args, labels);
+                    if (generation != cancelGeneration) {
+                        done(CancelledError);
+                        return;
+                    }
+                    EngineReply *reply = track(q->m_client->buildImage(
+                        packed.tar, image, build.dockerfile, build.args, labels));
                     QObject::connect(reply, &EngineReply::lineReceived, q,
                                      [](const QByteArray &line) {
                                          qCDebug(lcStack) << "build:" << line.trimmed();
                                      });
                     QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
+                        if (reply->wasCancelled()) {
+                            done(CancelledError);
+                            return;
+                        }
                         done(reply->isError()
                                  ? u"building %1: %2"_s.arg(image, reply->errorString())
                                  : QString());
@@ -971,9 +1025,13 @@ public:
         const bool hasTag = colon > image.lastIndexOf(u'/');
         query.addQueryItem(u"fromImage"_s, hasTag ? image.left(colon) : image);
         query.addQueryItem(u"tag"_s, hasTag ? image.mid(colon + 1) : u"latest"_s);
-        EngineReply *reply =
-            q->m_client->stream("POST", u"/images/create?"_s + query.toString(QUrl::FullyEncoded));
+        EngineReply *reply = track(
+            q->m_client->stream("POST", u"/images/create?"_s + query.toString(QUrl::FullyEncoded)));
         QObject::connect(reply, &EngineReply::finished, q, [reply, image, done] {
+            if (reply->wasCancelled()) {
+                done(CancelledError);
+                return;
+            }
             done(reply->isError()
                      ? u"image %1 is not on this engine and pulling it failed: %2"_s.arg(
                            image, reply->errorString())
@@ -1091,11 +1149,168 @@ public:
 
     struct UpState
     {
+        QString service;        ///< startService()'s service; empty for the whole stack
         QSet<QString> waiting;  ///< not started yet: depends_on not satisfied
         QSet<QString> launched; ///< being scaled
         QSet<QString> started;  ///< scaled: replicas created and started
         QStringList errors;
     };
+
+    EngineReply *track(EngineReply *reply)
+    {
+        inflight.removeAll(nullptr);
+        inflight.append(reply);
+        return reply;
+    }
+
+    bool upCancelled() const { return upGeneration != cancelGeneration; }
+
+    // The service and, transitively, the services it depends on, that the project has.
+    QSet<QString> withDependencies(const QString &service) const
+    {
+        QSet<QString> result;
+        QStringList pending{service};
+        while (!pending.isEmpty()) {
+            const QString name = pending.takeLast();
+            const ServiceSpec *spec = q->m_project.service(name);
+            if (!spec || result.contains(name)) {
+                continue;
+            }
+            result.insert(name);
+            for (const DependsOn &dependency : spec->dependsOn) {
+                pending.append(dependency.service);
+            }
+        }
+        return result;
+    }
+
+    // A dependency that runs, or a one-shot job that completed, is left as it is.
+    bool alreadyUp(const QString &service) const
+    {
+        const QList<ReplicaInfo> active = activeReplicas(service);
+        const bool running = std::any_of(active.cbegin(), active.cend(),
+                                         [](const auto &r) { return r.state == u"running"; });
+        const bool completed =
+            !active.isEmpty() && std::all_of(active.cbegin(), active.cend(), [](const auto &r) {
+                return r.state == u"exited" && r.exitCode == 0;
+            });
+        return running || completed;
+    }
+
+    // Networks, volumes, images and proxies, then the services of `targets` in start order.
+    void bringUp(const QString &only)
+    {
+        upInProgress = true;
+        shuttingDown = false;
+        if (upCancelled()) {
+            failUp(only, CancelledError);
+            return;
+        }
+        const QSet<QString> targets = only.isEmpty() ? QSet<QString>() : withDependencies(only);
+        QList<ServiceSpec> images;
+        for (const ServiceSpec &service : q->m_project.services) {
+            if (targets.isEmpty() || targets.contains(service.name)) {
+                images.append(service);
+            }
+        }
+        auto resources = std::make_shared<Barrier>(2, [this, only, images](const QString &e) {
+            if (!e.isEmpty()) {
+                failUp(only, u"preparing %1: %2"_s.arg(q->m_project.name, e));
+                return;
+            }
+            auto built =
+                std::make_shared<Barrier>(int(images.size()), [this, only](const QString &error) {
+                    afterImages(only, error);
+                });
+            for (const ServiceSpec &service : images) {
+                ensureImage(service, [built](const QString &error) { built->arrive(error); });
+            }
+        });
+        ensureNetworks([resources](const QString &e) { resources->arrive(e); });
+        ensureVolumes([resources](const QString &e) { resources->arrive(e); });
+    }
+
+    void afterImages(const QString &only, const QString &imageError)
+    {
+        if (!imageError.isEmpty() || upCancelled()) {
+            failUp(only, imageError);
+            return;
+        }
+        const QString proxyError = startProxies();
+        if (!proxyError.isEmpty()) {
+            failUp(only, proxyError);
+            return;
+        }
+        subscribeEvents();
+        refresh([this, only] {
+            if (upCancelled()) {
+                failUp(only, CancelledError);
+                return;
+            }
+            reconcileForUp(only);
+        });
+    }
+
+    void reconcileForUp(const QString &only)
+    {
+        const QString cycle = StartupOrder::findCycle(q->m_project);
+        if (!cycle.isEmpty()) {
+            failUp(only, u"depends_on has a cycle: %1"_s.arg(cycle));
+            return;
+        }
+        const QSet<QString> targets = only.isEmpty() ? QSet<QString>() : withDependencies(only);
+        UpState state;
+        state.service = only;
+        for (const ServiceSpec &service : q->m_project.services) {
+            if (!targets.isEmpty() && !targets.contains(service.name)) {
+                continue;
+            }
+            auto &runtime = services[service.name];
+            const int existing = int(activeReplicas(service.name).size());
+            if (only.isEmpty()) {
+                // A service that already runs (started by docker compose, or by an earlier
+                // Shoal) keeps its scale unless the user asked for another: opening a stack
+                // is not a request to change it.
+                runtime.desired =
+                    scaleOverrides.value(service.name, existing > 0 ? existing : service.replicas);
+            } else if (service.name == only) {
+                // Back to the count it had before it was stopped, else the one it has.
+                const int previous = runtime.beforeStop > 0 ? runtime.beforeStop : runtime.desired;
+                runtime.desired = std::max(
+                    1, previous > 0 ? previous : (existing > 0 ? existing : service.replicas));
+                runtime.beforeStop = -1;
+            } else if (alreadyUp(service.name)) {
+                state.started.insert(service.name);
+                continue;
+            } else {
+                runtime.desired =
+                    existing > 0
+                        ? existing
+                        : std::max(1, runtime.desired > 0 ? runtime.desired : service.replicas);
+            }
+            state.waiting.insert(service.name);
+            runtime.userAsked = true;
+            runtime.adoptAfterCancel = false;
+            if (runtime.desired > 1 && !service.containerName.isEmpty()) {
+                failUp(only, u"service %1 sets container_name %2 and cannot have %3 replicas"_s
+                                 .arg(service.name, service.containerName)
+                                 .arg(runtime.desired));
+                return;
+            }
+        }
+        upState = state;
+        advanceUp();
+    }
+
+    void finishUp(const QString &only, bool ok, const QString &error)
+    {
+        upInProgress = false;
+        if (only.isEmpty()) {
+            Q_EMIT q->upFinished(ok, error);
+        } else {
+            Q_EMIT q->serviceActionFinished(only, ok, error);
+        }
+    }
 
     // Starts every waiting service whose dependencies allow it; finishes `up` when none is
     // left. Runs again whenever a service finishes scaling or the replicas change (health).
@@ -1103,6 +1318,19 @@ public:
     {
         if (!upState) {
             return;
+        }
+        if (upCancelled()) {
+            // Services not launched yet stay as they are; launched ones report their
+            // cancelled scale, and the last of them finishes the up.
+            for (const QString &name : std::as_const(upState->waiting)) {
+                ServiceRuntime &runtime = services[name];
+                runtime.desired = int(activeReplicas(name).size());
+                runtime.adoptAfterCancel = true;
+            }
+            upState->waiting.clear();
+            if (!upState->errors.contains(CancelledError)) {
+                upState->errors.prepend(CancelledError);
+            }
         }
         const QList<ReplicaInfo> known = replicas.values();
         const QStringList waiting = upState->waiting.values();
@@ -1130,17 +1358,23 @@ public:
         const bool blocked = !upState->waiting.isEmpty() && upState->launched.isEmpty() &&
                              !upState->errors.isEmpty();
         if ((upState->waiting.isEmpty() && upState->launched.isEmpty()) || blocked) {
-            const QStringList errors = upState->errors;
+            QStringList errors = upState->errors;
+            errors.removeDuplicates();
+            const QString only = upState->service;
             upState.reset();
             upPoll->stop();
             networksCreatedByUp.clear();
-            upInProgress = false;
-            Q_EMIT q->upFinished(errors.isEmpty(), errors.join(u'\n'));
+            finishUp(only, errors.isEmpty(), errors.join(u'\n'));
         }
     }
 
     void onScaleFinished(const QString &service, bool ok, const QString &error)
     {
+        // find(), not []: a refused scale of an unknown service reports here too.
+        const auto runtime = services.find(service);
+        if (runtime != services.end() && std::exchange(runtime->stopping, false)) {
+            Q_EMIT q->serviceActionFinished(service, ok, error);
+        }
         if (!upState || !upState->launched.remove(service)) {
             return;
         }
@@ -1151,15 +1385,78 @@ public:
         advanceUp();
     }
 
-    void failUp(const QString &error)
+    void failUp(const QString &only, const QString &reason)
     {
+        const QString error = upCancelled() ? CancelledError : reason;
         upState.reset();
         upPoll->stop();
-        removeNetworksOfFailedUp([this, error] {
-            upInProgress = false;
-            Q_EMIT q->errorOccurred(error);
-            Q_EMIT q->upFinished(false, error);
+        removeNetworksOfFailedUp([this, only, error] {
+            if (error != CancelledError) {
+                Q_EMIT q->errorOccurred(error);
+            }
+            finishUp(only, false, error);
         });
+    }
+
+    // One replica after the other: out of rotation, drained, restarted, and back in
+    // rotation before the next one goes, so a service with two or more keeps serving.
+    void restartNext(const QString &serviceName, QStringList ids, quint64 generation,
+                     QStringList errors)
+    {
+        ServiceRuntime &runtime = services[serviceName];
+        const ServiceSpec *spec = q->m_project.service(serviceName);
+        if (ids.isEmpty() || generation != cancelGeneration || !spec) {
+            if (generation != cancelGeneration) {
+                errors.prepend(CancelledError);
+            }
+            runtime.busy = false;
+            refresh([this, serviceName, errors] {
+                for (const QString &error : errors) {
+                    if (error != CancelledError) {
+                        Q_EMIT q->errorOccurred(error);
+                    }
+                }
+                Q_EMIT q->serviceActionFinished(serviceName, errors.isEmpty(), errors.join(u'\n'));
+                if (services[serviceName].again) {
+                    reconcile(serviceName);
+                }
+            });
+            return;
+        }
+        const QString id = ids.takeFirst();
+        if (!replicas.contains(id) || removing.contains(id)) {
+            restartNext(serviceName, ids, generation, errors);
+            return;
+        }
+        const ReplicaInfo replica = replicas.value(id);
+        restarting.insert(id);
+        ready.remove(id);
+        Q_EMIT q->progress(u"draining %1 to restart it"_s.arg(replica.name));
+        Q_EMIT q->replicasChanged();
+        const int grace = ReplicaSpec::stopTimeoutSeconds(*spec);
+        drain(
+            *spec, replica,
+            [this, serviceName, id, name = replica.name, grace, ids, generation, errors]() mutable {
+                Q_EMIT q->progress(u"restarting %1"_s.arg(name));
+                EngineReply *reply =
+                    q->m_client->post(u"/containers/%1/restart?t=%2"_s.arg(id).arg(grace));
+                QObject::connect(reply, &EngineReply::finished, q, [=]() mutable {
+                    if (reply->isError()) {
+                        errors.append(u"restarting %1: %2"_s.arg(name, reply->errorString()));
+                    }
+                    // Only a listing made after the restart shows its new port; a probe of
+                    // the old one could reach another container.
+                    refresh([=] {
+                        restarting.remove(id);
+                        ready.remove(id);
+                        probeNewReplicas();
+                        updateProxies();
+                        Q_EMIT q->replicasChanged();
+                        waitUntilInRotation(
+                            id, [=] { restartNext(serviceName, ids, generation, errors); });
+                    });
+                });
+            });
     }
 
     StackController *q;
@@ -1177,6 +1474,10 @@ public:
     qint64 lastEventTime = 0;
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
+    QSet<QString> restarting;              ///< in a rolling restart: out of rotation, not probed
+    QList<QPointer<EngineReply>> inflight; ///< builds, pulls, creates and starts cancel() stops
+    quint64 cancelGeneration = 0;
+    quint64 upGeneration = 0;
     QStringList networksCreatedByUp;
     quint64 refreshesIssued = 0;
     quint64 refreshApplied = 0;
@@ -1215,84 +1516,118 @@ void StackController::up(const QMap<QString, int> &scaleOverrides)
         return;
     }
     d->upInProgress = true;
-    d->shuttingDown = false;
+    d->upGeneration = d->cancelGeneration;
     d->scaleOverrides = scaleOverrides;
+    whenNegotiated([this] { d->bringUp({}); },
+                   [this](const QString &reason) { d->failUp({}, reason); });
+}
 
-    auto afterNegotiation = [this] {
-        auto resources = std::make_shared<Barrier>(2, [this](const QString &resourceError) {
-            if (!resourceError.isEmpty()) {
-                d->failUp(u"preparing %1: %2"_s.arg(m_project.name, resourceError));
-                return;
-            }
-            auto images = std::make_shared<Barrier>(
-                int(m_project.services.size()), [this](const QString &imageError) {
-                    if (!imageError.isEmpty()) {
-                        d->failUp(imageError);
-                        return;
-                    }
-                    const QString proxyError = d->startProxies();
-                    if (!proxyError.isEmpty()) {
-                        d->failUp(proxyError);
-                        return;
-                    }
-                    d->subscribeEvents();
-                    d->refresh([this] { reconcileForUp(); });
-                });
-            for (const ServiceSpec &service : m_project.services) {
-                d->ensureImage(service, [images](const QString &e) { images->arrive(e); });
-            }
-        });
-        d->ensureNetworks([resources](const QString &e) { resources->arrive(e); });
-        d->ensureVolumes([resources](const QString &e) { resources->arrive(e); });
-    };
-
+void StackController::whenNegotiated(std::function<void()> then,
+                                     std::function<void(const QString &)> failed)
+{
     if (!m_client->apiVersion().isEmpty()) {
-        afterNegotiation();
+        then();
         return;
     }
     auto connection = std::make_shared<QMetaObject::Connection>();
     auto lost = std::make_shared<QMetaObject::Connection>();
-    *connection =
-        connect(m_client, &DockerClient::connected, this, [connection, lost, afterNegotiation] {
-            disconnect(*connection);
-            disconnect(*lost);
-            afterNegotiation();
-        });
+    *connection = connect(m_client, &DockerClient::connected, this, [connection, lost, then] {
+        disconnect(*connection);
+        disconnect(*lost);
+        then();
+    });
     *lost = connect(m_client, &DockerClient::engineLost, this,
-                    [this, connection, lost](const QString &reason) {
+                    [connection, lost, failed](const QString &reason) {
                         disconnect(*connection);
                         disconnect(*lost);
-                        d->failUp(reason);
+                        failed(reason);
                     });
     m_client->negotiate();
 }
 
-void StackController::reconcileForUp()
+bool StackController::refuseServiceAction(const QString &service, bool busy)
 {
-    const QString cycle = StartupOrder::findCycle(m_project);
-    if (!cycle.isEmpty()) {
-        d->failUp(u"depends_on has a cycle: %1"_s.arg(cycle));
+    QString refusal;
+    if (!d->services.contains(service)) {
+        refusal = u"no service %1 in project %2"_s.arg(service, m_project.name);
+    } else if (busy) {
+        refusal =
+            u"%1 is busy starting or restarting; wait for it or cancel it"_s.arg(m_project.name);
+    }
+    if (!refusal.isEmpty()) {
+        Q_EMIT serviceActionFinished(service, false, refusal);
+    }
+    return !refusal.isEmpty();
+}
+
+// Service operations follow docker compose's `up SERVICE` and `down SERVICE`, not its
+// `stop`/`start`: Shoal's model of a service is its asked count, and a stopped container
+// kept around would either count as a replica that serves nothing or be started again by
+// the reconcile that keeps the count. Named volumes survive either way.
+void StackController::startService(const QString &service)
+{
+    if (refuseServiceAction(service, d->upInProgress)) {
         return;
     }
-    Private::UpState state;
-    for (const ServiceSpec &service : m_project.services) {
-        state.waiting.insert(service.name);
-        // A service that already runs (started by docker compose, or by an earlier Shoal)
-        // keeps its scale unless the user asked for another: opening a stack is not a
-        // request to change it.
-        auto &runtime = d->services[service.name];
-        const int existing = int(d->activeReplicas(service.name).size());
-        runtime.desired =
-            d->scaleOverrides.value(service.name, existing > 0 ? existing : service.replicas);
-        runtime.userAsked = true;
-        if (runtime.desired > 1 && !service.containerName.isEmpty()) {
-            d->failUp(u"service %1 sets container_name %2 and cannot have %3 replicas"_s
-                          .arg(service.name, service.containerName)
-                          .arg(runtime.desired));
-            return;
+    qCInfo(lcStack) << "starting service" << service;
+    d->upInProgress = true;
+    d->upGeneration = d->cancelGeneration;
+    whenNegotiated([this, service] { d->bringUp(service); },
+                   [this, service](const QString &reason) { d->failUp(service, reason); });
+}
+
+void StackController::stopService(const QString &service)
+{
+    if (refuseServiceAction(service, d->upInProgress)) {
+        return;
+    }
+    auto &runtime = d->services[service];
+    const int current = std::max(runtime.desired, int(d->activeReplicas(service).size()));
+    if (current > 0) {
+        runtime.beforeStop = current;
+    }
+    qCInfo(lcStack) << "stopping service" << service << "with" << current << "replicas";
+    runtime.desired = 0;
+    runtime.userAsked = true;
+    runtime.adoptAfterCancel = false;
+    runtime.stopping = true;
+    d->reconcile(service);
+}
+
+void StackController::restartService(const QString &service)
+{
+    if (refuseServiceAction(service, d->upInProgress || d->services.value(service).busy)) {
+        return;
+    }
+    auto &runtime = d->services[service];
+    const QList<ReplicaInfo> active = d->activeReplicas(service);
+    if (active.isEmpty()) {
+        Q_EMIT serviceActionFinished(service, false,
+                                     u"%1 has no replica to restart"_s.arg(service));
+        return;
+    }
+    qCInfo(lcStack) << "restarting service" << service << "one replica at a time";
+    runtime.busy = true;
+    runtime.again = false;
+    QStringList ids;
+    for (const ReplicaInfo &replica : active) {
+        ids.append(replica.id);
+    }
+    d->restartNext(service, ids, d->cancelGeneration, {});
+}
+
+void StackController::cancel()
+{
+    ++d->cancelGeneration;
+    const auto inflight = std::exchange(d->inflight, {});
+    qCInfo(lcStack) << "cancelling" << inflight.size() << "engine calls of" << m_project.name;
+    Q_EMIT progress(u"cancelling"_s);
+    for (const QPointer<EngineReply> &reply : inflight) {
+        if (reply) {
+            reply->abort();
         }
     }
-    d->upState = state;
+    // An up waiting for a dependency has nothing in flight; it ends here.
     d->advanceUp();
 }
 
@@ -1316,6 +1651,7 @@ void StackController::scale(const QString &service, int replicas)
     auto &runtime = d->services[service];
     runtime.desired = std::clamp(replicas, 0, MaxReplicas);
     runtime.userAsked = true;
+    runtime.adoptAfterCancel = false;
     qCInfo(lcStack) << "scaling" << service << "to" << runtime.desired;
     d->reconcile(service);
 }

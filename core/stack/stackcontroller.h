@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace Shoal::Core {
@@ -57,6 +58,23 @@ public:
     /// Restarts one replica: out of rotation, stop with its grace period, start again.
     void restartReplica(const QString &containerName);
 
+    /// Brings one service to its count (the one it had before stopService(), else its
+    /// current or compose count), after starting the services it depends on that do not
+    /// run, in depends_on order. Emits serviceActionFinished() once.
+    void startService(const QString &service);
+    /// Drains, stops and removes the replicas of one service; its asked count becomes 0
+    /// and startService() brings back the previous one. Emits serviceActionFinished().
+    void stopService(const QString &service);
+    /// Restarts a service one replica at a time, each drained first and back in rotation
+    /// before the next, so that two or more replicas keep serving. Emits
+    /// serviceActionFinished().
+    void restartService(const QString &service);
+    /// Stops the long work under way: aborts the engine calls of the current up, scale or
+    /// service start (builds, pulls, creates) and a rolling restart after its current
+    /// replica. What exists is kept and becomes the asked count; the running operation
+    /// reports "cancelled" through its finished signal.
+    void cancel();
+
     int desiredReplicas(const QString &service) const;
     QList<ReplicaInfo> replicas(const QString &service = {}) const;
     QList<ServiceState> services() const;
@@ -70,6 +88,8 @@ Q_SIGNALS:
     void upFinished(bool ok, const QString &error);
     void scaleFinished(const QString &service, bool ok, const QString &error);
     void downFinished(bool ok, const QString &error);
+    /// startService(), stopService() or restartService() of `service` is done.
+    void serviceActionFinished(const QString &service, bool ok, const QString &error);
     void replicasChanged();
     /// A short line of what is going on ("building whoami-web", "starting whoami-web-3").
     void progress(const QString &message);
@@ -77,7 +97,9 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    void reconcileForUp();
+    void whenNegotiated(std::function<void()> then, std::function<void(const QString &)> failed);
+    /// Reports a service operation that cannot run (unknown service, or `busy`) and says so.
+    bool refuseServiceAction(const QString &service, bool busy);
 
     class Private;
     friend class Private;

@@ -26,6 +26,10 @@ QJsonObject containerJson(const ReplicaInfo &replica, const ReplicaMetrics &metr
     }
     container.insert(u"inRotation"_s, replica.inRotation);
     container.insert(u"cpuPercent"_s, metrics.cpuPercent);
+    if (metrics.cpuLimit > 0) {
+        // In cores, so that a script can divide cpuPercent / 100 by it.
+        container.insert(u"cpuLimit"_s, metrics.cpuLimit);
+    }
     container.insert(u"memoryBytes"_s, double(metrics.memoryBytes));
     container.insert(u"requests"_s, double(metrics.requestsTotal));
     container.insert(u"requestsPerSecond"_s, metrics.requestsPerSecond);

@@ -73,6 +73,16 @@ void StatsFollower::open(const ReplicaInfo &replica)
     const QString id = replica.id;
     const QString name = replica.name;
     const QString service = replica.service;
+    // The stats stream does not carry the limit; the container's HostConfig does, and it
+    // cannot change while the container lives.
+    EngineReply *inspect = m_client->inspectContainer(id);
+    connect(inspect, &EngineReply::finished, this, [this, inspect, id, name, service] {
+        if (inspect->isError() || !m_streams.contains(id)) {
+            return;
+        }
+        const CpuLimit limit = cpuLimitFromInspect(inspect->json().object());
+        m_metrics->setCpuLimit(service, name, limit.cores, limit.cpuset, cpusetSize(limit.cpuset));
+    });
     connect(reply, &EngineReply::lineReceived, this, [this, name, service](const QByteArray &line) {
         const QJsonObject frame = QJsonDocument::fromJson(line).object();
         const std::optional<StatsSample> sample = computeStatsSample(frame);

@@ -9,7 +9,7 @@ missing=0
 # groff escapes the dashes of options: --status-json is written \-\-status\-json.
 in_page() { grep -qF -- "$(printf '%s' "$1" | sed 's/-/\\-/g')" "$page"; }
 
-for command in run config proxy ps stats scale down; do
+for command in run config proxy ps stats scale down start stop restart; do
     if ! in_page "$command"; then
         echo "man page lacks the command: $command"
         missing=1

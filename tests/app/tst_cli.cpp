@@ -22,6 +22,7 @@ private Q_SLOTS:
     void testRunSpreadsRequestsOverTheAskedReplicas();
     void testStatusJsonDescribesEveryContainer();
     void testPsScaleAndStatsTalkToTheRunningInstance();
+    void testServiceCommandsTalkToTheRunningInstance();
     void testDownRemovesTheStackAndEndsTheInstance();
     void testBadComposeFileNamesFileAndLine();
     void testDownWorksWithoutARunningInstance();
@@ -179,6 +180,38 @@ void TestCli::testPsScaleAndStatsTalkToTheRunningInstance()
     output = shoal({u"scale"_s, u"-p"_s, m_project, u"nosuch=2"_s}, &exitCode);
     QCOMPARE(exitCode, 1);
     QVERIFY2(output.contains("no service nosuch"), output.constData());
+}
+
+void TestCli::testServiceCommandsTalkToTheRunningInstance()
+{
+    // web runs four replicas after the test before
+    int exitCode = -1;
+    QByteArray output = shoal({u"restart"_s, u"-p"_s, m_project, u"web"_s}, &exitCode);
+    QVERIFY2(exitCode == 0, output.constData());
+    QVERIFY2(output.contains("web restarted"), output.constData());
+
+    output = shoal({u"stop"_s, u"-p"_s, m_project, u"web"_s}, &exitCode);
+    QVERIFY2(exitCode == 0, output.constData());
+    QVERIFY2(output.contains("web stopped"), output.constData());
+    output = shoal({u"ps"_s, u"-p"_s, m_project, u"--json"_s}, &exitCode);
+    QJsonObject web =
+        QJsonDocument::fromJson(output).object().value(u"services").toArray().first().toObject();
+    QCOMPARE(web.value(u"desired").toInt(), 0);
+    QCOMPARE(web.value(u"containers").toArray().size(), 0);
+
+    // start brings back the count the service had
+    output = shoal({u"start"_s, u"-p"_s, m_project, u"web"_s}, &exitCode);
+    QVERIFY2(exitCode == 0, output.constData());
+    QVERIFY2(output.contains("web started"), output.constData());
+    output = shoal({u"ps"_s, u"-p"_s, m_project, u"--json"_s}, &exitCode);
+    web = QJsonDocument::fromJson(output).object().value(u"services").toArray().first().toObject();
+    QCOMPARE(web.value(u"desired").toInt(), 4);
+
+    output = shoal({u"restart"_s, u"-p"_s, m_project, u"nosuch"_s}, &exitCode);
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(output.contains("no service nosuch"), output.constData());
+    output = shoal({u"stop"_s, u"-p"_s, m_project}, &exitCode);
+    QCOMPARE(exitCode, 2);
 }
 
 void TestCli::testDownRemovesTheStackAndEndsTheInstance()

@@ -82,6 +82,9 @@ private slots:
     void testYamlOutputLoadsBackToTheSameProject();
     void testSurvivesHostileInput_data();
     void testSurvivesHostileInput();
+    void testReadsCpuLimits_data();
+    void testReadsCpuLimits();
+    void testRejectsConflictingCpuLimits();
 };
 
 void TestComposeLoader::testLoadsTheStackExample()
@@ -838,6 +841,56 @@ void TestComposeLoader::testUnsupportedKeysAreNamed()
                                          "supported by Shoal, ignored"),
                           QStringLiteral("compose.yaml:5: services.api.colour: unknown key, "
                                          "ignored")}));
+}
+
+void TestComposeLoader::testReadsCpuLimits_data()
+{
+    QTest::addColumn<QByteArray>("fields");
+    QTest::addColumn<double>("cpus");
+    QTest::addColumn<QString>("cpuset");
+    QTest::newRow("none") << QByteArray() << 0.0 << QString();
+    QTest::newRow("cpus as a number") << QByteArray("    cpus: 0.5\n") << 0.5 << QString();
+    QTest::newRow("cpus as a string") << QByteArray("    cpus: \"1.5\"\n") << 1.5 << QString();
+    QTest::newRow("deploy limits")
+        << QByteArray("    deploy:\n      resources:\n        limits:\n          cpus: '0.25'\n")
+        << 0.25 << QString();
+    QTest::newRow("same value twice")
+        << QByteArray("    cpus: 2\n    deploy:\n      resources:\n        limits:\n"
+                      "          cpus: 2\n")
+        << 2.0 << QString();
+    QTest::newRow("cpuset") << QByteArray("    cpuset: \"0-1\"\n") << 0.0 << QStringLiteral("0-1");
+}
+
+void TestComposeLoader::testReadsCpuLimits()
+{
+    QFETCH(QByteArray, fields);
+    QFETCH(double, cpus);
+    QFETCH(QString, cpuset);
+
+    const ComposeLoadResult result = loadText("services:\n  api:\n    image: shop/api\n" + fields);
+
+    QVERIFY2(result.ok(), qPrintable(result.error));
+    QVERIFY2(result.warnings.isEmpty(), qPrintable(result.warnings.join(u'\n')));
+    const ServiceSpec *api = result.project->service(QStringLiteral("api"));
+    QCOMPARE(api->cpus, cpus);
+    QCOMPARE(api->cpuset, cpuset);
+}
+
+void TestComposeLoader::testRejectsConflictingCpuLimits()
+{
+    // docker compose refuses two different values for the same engine limit
+    const ComposeLoadResult result = loadText("services:\n  api:\n    image: shop/api\n"
+                                              "    cpus: 1\n    deploy:\n      resources:\n"
+                                              "        limits:\n          cpus: 0.5\n");
+    QVERIFY(!result.ok());
+    QVERIFY2(result.error.contains(QStringLiteral("deploy.resources.limits.cpus")) &&
+                 result.error.contains(QStringLiteral("differs")),
+             qPrintable(result.error));
+    const ComposeLoadResult negative =
+        loadText("services:\n  api:\n    image: shop/api\n    cpus: lots\n");
+    QVERIFY(!negative.ok());
+    QVERIFY2(negative.error.contains(QStringLiteral("services.api.cpus")),
+             qPrintable(negative.error));
 }
 
 QTEST_GUILESS_MAIN(TestComposeLoader)

@@ -5,6 +5,8 @@
 #include <QTest>
 
 using Shoal::Core::computeStatsSample;
+using Shoal::Core::cpuLimitFromInspect;
+using Shoal::Core::cpusetSize;
 
 namespace {
 
@@ -44,6 +46,10 @@ private Q_SLOTS:
     void testFramesWithoutPreviousSample_data();
     void testFramesWithoutPreviousSample();
     void testSecondFrameOfStreamIsFirstPoint();
+    void testCpuLimitFromInspect_data();
+    void testCpuLimitFromInspect();
+    void testCpusetSize_data();
+    void testCpusetSize();
 };
 
 void TestContainerStats::testCpuPercent_data()
@@ -245,6 +251,61 @@ void TestContainerStats::testSecondFrameOfStreamIsFirstPoint()
     // then it gives the first real point: 0.9e9 / 6e9 * 6 * 100 = 90 %.
     QVERIFY(sample.has_value());
     QVERIFY(qAbs(sample->cpuPercent - 90.0) < 0.01);
+}
+
+void TestContainerStats::testCpuLimitFromInspect_data()
+{
+    QTest::addColumn<QByteArray>("hostConfig");
+    QTest::addColumn<double>("cores");
+    QTest::addColumn<QString>("cpuset");
+    QTest::newRow("no limit") << QByteArray(R"({"NanoCpus": 0, "CpuQuota": 0})") << 0.0
+                              << QString();
+    QTest::newRow("cpus: 0.5") << QByteArray(R"({"NanoCpus": 500000000})") << 0.5 << QString();
+    QTest::newRow("quota over period")
+        << QByteArray(R"({"CpuQuota": 150000, "CpuPeriod": 100000})") << 1.5 << QString();
+    QTest::newRow("quota with the default period")
+        << QByteArray(R"({"CpuQuota": 25000, "CpuPeriod": 0})") << 0.25 << QString();
+    QTest::newRow("cpuset alone") << QByteArray(R"({"CpusetCpus": "0-2,5"})") << 4.0
+                                  << QStringLiteral("0-2,5");
+    QTest::newRow("nano below the cpuset")
+        << QByteArray(R"({"NanoCpus": 500000000, "CpusetCpus": "0,1"})") << 0.5
+        << QStringLiteral("0,1");
+    QTest::newRow("cpuset below the nano")
+        << QByteArray(R"({"NanoCpus": 3000000000, "CpusetCpus": "1"})") << 1.0
+        << QStringLiteral("1");
+    QTest::newRow("malformed cpuset is no limit")
+        << QByteArray(R"({"CpusetCpus": "2-x"})") << 0.0 << QString();
+}
+
+void TestContainerStats::testCpuLimitFromInspect()
+{
+    QFETCH(QByteArray, hostConfig);
+    QFETCH(double, cores);
+    QFETCH(QString, cpuset);
+    const auto limit = cpuLimitFromInspect(parse(R"({"HostConfig": )" + hostConfig + "}"));
+    QCOMPARE(limit.cores, cores);
+    QCOMPARE(limit.cpuset, cpuset);
+}
+
+void TestContainerStats::testCpusetSize_data()
+{
+    QTest::addColumn<QString>("cpuset");
+    QTest::addColumn<int>("size");
+    QTest::newRow("empty") << QString() << 0;
+    QTest::newRow("one") << QStringLiteral("3") << 1;
+    QTest::newRow("range and single") << QStringLiteral("0-3,6") << 5;
+    QTest::newRow("overlap counts once") << QStringLiteral("0-2,1-3") << 4;
+    QTest::newRow("reversed range") << QStringLiteral("3-1") << 0;
+    QTest::newRow("negative") << QStringLiteral("-1") << 0;
+    QTest::newRow("absurd range") << QStringLiteral("0-4294967295") << 0;
+    QTest::newRow("garbage") << QStringLiteral("a,b") << 0;
+}
+
+void TestContainerStats::testCpusetSize()
+{
+    QFETCH(QString, cpuset);
+    QFETCH(int, size);
+    QCOMPARE(cpusetSize(cpuset), size);
 }
 
 QTEST_GUILESS_MAIN(TestContainerStats)

@@ -4,6 +4,9 @@
 #include <QTest>
 
 using namespace Shoal::Core;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(Shoal::Core::ReplicaMetrics)
 
 class TestMetricsStore : public QObject
 {
@@ -14,6 +17,9 @@ private Q_SLOTS:
     void testHistoryIsSortedAndTrimmed();
     void testReplicasGroupedByService();
     void testUpdatesAreCoalesced();
+    void testCombinedCpuLimitCountsSharedSetsOnce_data();
+    void testCombinedCpuLimitCountsSharedSetsOnce();
+    void testCpuLimitIsKeptWithTheReplica();
 };
 
 void TestMetricsStore::testRequestRateFollowsTotals()
@@ -82,6 +88,60 @@ void TestMetricsStore::testUpdatesAreCoalesced()
     QVERIFY(spy.wait(2000));
     QTest::qWait(300);
     QCOMPARE(spy.count(), 1);
+}
+
+namespace {
+ReplicaMetrics limited(double cores, const QString &cpuset = {}, int cpusetCpus = 0)
+{
+    ReplicaMetrics metrics;
+    metrics.cpuLimit = cores;
+    metrics.cpuset = cpuset;
+    metrics.cpusetCpus = cpusetCpus;
+    return metrics;
+}
+} // namespace
+
+void TestMetricsStore::testCombinedCpuLimitCountsSharedSetsOnce_data()
+{
+    QTest::addColumn<QList<ReplicaMetrics>>("replicas");
+    QTest::addColumn<double>("combined");
+    QTest::newRow("none") << QList<ReplicaMetrics>() << 0.0;
+    QTest::newRow("own limits add up")
+        << QList<ReplicaMetrics>{limited(0.5), limited(0.5), limited(1)} << 2.0;
+    QTest::newRow("one without a limit: the host bounds them")
+        << QList<ReplicaMetrics>{limited(0.5), limited(0)} << 0.0;
+    QTest::newRow("three pinned to one CPU share it")
+        << QList<ReplicaMetrics>{limited(1, u"0"_s, 1), limited(1, u"0"_s, 1),
+                                 limited(1, u"0"_s, 1)}
+        << 1.0;
+    QTest::newRow("quotas below a shared set add up to the set at most")
+        << QList<ReplicaMetrics>{limited(0.5, u"0,1"_s, 2), limited(0.5, u"0,1"_s, 2),
+                                 limited(0.5, u"0,1"_s, 2), limited(0.5, u"0,1"_s, 2),
+                                 limited(0.5, u"0,1"_s, 2)}
+        << 2.0;
+    QTest::newRow("two sets and an own limit")
+        << QList<ReplicaMetrics>{limited(1, u"0"_s, 1), limited(1, u"0"_s, 1),
+                                 limited(1, u"1"_s, 1), limited(0.25)}
+        << 2.25;
+}
+
+void TestMetricsStore::testCombinedCpuLimitCountsSharedSetsOnce()
+{
+    QFETCH(QList<ReplicaMetrics>, replicas);
+    QFETCH(double, combined);
+    QCOMPARE(MetricsStore::combinedCpuLimit(replicas), combined);
+}
+
+void TestMetricsStore::testCpuLimitIsKeptWithTheReplica()
+{
+    MetricsStore store;
+    store.setCpuLimit(u"web"_s, u"p-web-1"_s, 0.5, QString(), 0);
+    store.recordCpu(u"web"_s, u"p-web-1"_s, 1000, 20.0, 4, 0, 0);
+    QCOMPARE(store.latest(u"p-web-1"_s).cpuLimit, 0.5);
+    QCOMPARE(store.latest(u"p-web-1"_s).cpuPercent, 20.0);
+    store.setCpuLimit(u"web"_s, u"p-web-2"_s, 1, u"0"_s, 1);
+    QCOMPARE(store.latest(u"p-web-2"_s).cpuset, u"0"_s);
+    QCOMPARE(store.replicasOfService(u"web"_s).size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestMetricsStore)

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void testPortsArePublishedOnLoopbackOnly();
     void testConfigHashFollowsTheDefinition();
     void testConfigHashIgnoresCountAndProxyOptions();
+    void testCpuLimitsReachHostConfig();
 };
 
 namespace {
@@ -111,6 +112,27 @@ void TestReplicaSpec::testConfigHashIgnoresCountAndProxyOptions()
 
     service.image = QStringLiteral("shop:2");
     QVERIFY(ReplicaSpec::configHash(service) != before);
+}
+
+void TestReplicaSpec::testCpuLimitsReachHostConfig()
+{
+    ComposeProject project = shopProject();
+    const QString unlimitedHash = ReplicaSpec::configHash(project.services.first());
+    QJsonObject host = ReplicaSpec::createBody(project, project.services.first(), 1)
+                           .value(u"HostConfig")
+                           .toObject();
+    QVERIFY(!host.contains(u"NanoCpus"));
+    QVERIFY(!host.contains(u"CpusetCpus"));
+
+    project.services.first().cpus = 0.5;
+    project.services.first().cpuset = QStringLiteral("0,2");
+    host = ReplicaSpec::createBody(project, project.services.first(), 1)
+               .value(u"HostConfig")
+               .toObject();
+    QCOMPARE(host.value(u"NanoCpus").toDouble(), 5e8);
+    QCOMPARE(host.value(u"CpusetCpus").toString(), QStringLiteral("0,2"));
+    // A new limit is a new definition: replicas are recreated to get it
+    QVERIFY(ReplicaSpec::configHash(project.services.first()) != unlimitedHash);
 }
 
 QTEST_GUILESS_MAIN(TestReplicaSpec)

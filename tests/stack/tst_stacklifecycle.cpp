@@ -2,6 +2,7 @@
 #include "../support/loadgenerator.h"
 
 #include <core/engine/buildcontext.h>
+#include <core/metrics/metricsstore.h>
 #include <core/proxy/proxyserver.h>
 #include <core/stack/stackcontroller.h>
 
@@ -9,8 +10,10 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 using namespace Shoal::Core;
 using namespace Shoal::Test;
@@ -33,12 +36,23 @@ private Q_SLOTS:
     void testScalingUnderLoadLosesNoRequest();
     void testChangedDefinitionRecreatesReplicasWithoutLoss();
     void testNetworksAndVolumesFollowTheProject();
+    void testStopAndStartTouchOnlyTheService();
+    void testStartBringsUpStoppedDependencies();
+    void testRollingRestartUnderLoadLosesNoRequest();
+    void testCancelStopsSlowImageWork_data();
+    void testCancelStopsSlowImageWork();
+    void testCancelKeepsReplicasAlreadyMade();
+    void testCpuLimitReachesEngineAndMetrics();
 
 private:
     ComposeProject load(const QString &yaml, const QString &project);
     bool bringUp(StackController &stack, const QMap<QString, int> &scales = {},
                  QString *error = nullptr);
     bool scale(StackController &stack, int replicas);
+    bool serviceAction(StackController &stack, void (StackController::*action)(const QString &),
+                       const QString &service, QString *error = nullptr);
+    bool tagImage(const QString &target);
+    QString idOf(const QString &container);
     QJsonObject inspect(const QString &name);
     int runCompose(const QString &project, const QStringList &arguments, QByteArray *output);
 
@@ -122,6 +136,40 @@ bool TestStackLifecycle::scale(StackController &stack, int replicas)
     QSignalSpy finished(&stack, &StackController::scaleFinished);
     stack.scale(u"web"_s, replicas);
     return finished.wait(120000) && finished.first().at(1).toBool();
+}
+
+bool TestStackLifecycle::serviceAction(StackController &stack,
+                                       void (StackController::*action)(const QString &),
+                                       const QString &service, QString *error)
+{
+    QSignalSpy finished(&stack, &StackController::serviceActionFinished);
+    (stack.*action)(service);
+    // A refusal is reported at once, before there is anything to wait for.
+    if (finished.isEmpty() && !finished.wait(120000)) {
+        return false;
+    }
+    if (error) {
+        *error = finished.first().at(2).toString();
+    }
+    return finished.first().at(0).toString() == service && finished.first().at(1).toBool();
+}
+
+// Gives the test image a second name, so that an image the engine could not get becomes
+// one it has.
+bool TestStackLifecycle::tagImage(const QString &target)
+{
+    const qsizetype colon = target.lastIndexOf(u':');
+    const bool tagged = colon > target.lastIndexOf(u'/');
+    const QString repository = tagged ? target.left(colon) : target;
+    EngineReply *tag = m_client->post(u"/images/%1/tag?repo=%2&tag=%3"_s.arg(
+        m_image, QString::fromLatin1(QUrl::toPercentEncoding(repository)),
+        tagged ? target.mid(colon + 1) : u"latest"_s));
+    return waitFor(tag) && !tag->isError();
+}
+
+QString TestStackLifecycle::idOf(const QString &container)
+{
+    return inspect(container).value(u"Id").toString();
 }
 
 QJsonObject TestStackLifecycle::inspect(const QString &name)
@@ -414,6 +462,287 @@ volumes:
     EngineReply *left = m_client->listNetworks({u"com.docker.compose.project="_s + name});
     QVERIFY(waitFor(left));
     QVERIFY(left->json().array().isEmpty());
+}
+
+void TestStackLifecycle::testStopAndStartTouchOnlyTheService()
+{
+    // Given web (two replicas) depending on db, and a second stack beside them
+    const QString name = m_prefix + u"-svc"_s;
+    const QString other = m_prefix + u"-svcother"_s;
+    const quint16 port = freeLoopbackPort();
+    StackController stack(m_client.get(), load(uR"(
+services:
+  db:
+    image: IMAGE
+  web:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    depends_on: [db]
+    stop_grace_period: 2s
+)"_s.arg(port),
+                                               name));
+    StackController neighbour(m_client.get(), load(uR"(
+services:
+  web:
+    image: IMAGE
+)"_s,
+                                                   other));
+    QVERIFY(bringUp(stack, {{u"web"_s, 2}, {u"db"_s, 1}}));
+    QVERIFY(bringUp(neighbour, {{u"web"_s, 1}}));
+    const QString db = idOf(name + u"-db-1"_s);
+    const QString neighbourWeb = idOf(other + u"-web-1"_s);
+    QVERIFY(!db.isEmpty() && !neighbourWeb.isEmpty());
+
+    // When web is stopped
+    QVERIFY(serviceAction(stack, &StackController::stopService, u"web"_s));
+
+    // Then its replicas are gone, its count is 0, and db and the other stack are untouched
+    QCOMPARE(stack.desiredReplicas(u"web"_s), 0);
+    QVERIFY(stack.replicas(u"web"_s).isEmpty());
+    QVERIFY(idOf(name + u"-web-1"_s).isEmpty());
+    QCOMPARE(idOf(name + u"-db-1"_s), db);
+    QCOMPARE(inspect(db).value(u"State").toObject().value(u"Status").toString(), u"running"_s);
+    QCOMPARE(idOf(other + u"-web-1"_s), neighbourWeb);
+    QCOMPARE(httpGet(port).status, 503);
+
+    // When it is started again, it comes back at the count it had, and serves
+    QVERIFY(serviceAction(stack, &StackController::startService, u"web"_s));
+    QCOMPARE(stack.desiredReplicas(u"web"_s), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 30000);
+    QCOMPARE(httpGet(port).status, 200);
+    QCOMPARE(idOf(name + u"-db-1"_s), db);
+    QCOMPARE(idOf(other + u"-web-1"_s), neighbourWeb);
+
+    // An unknown service is refused without touching anything
+    QString error;
+    QVERIFY(!serviceAction(stack, &StackController::stopService, u"nosuch"_s, &error));
+    QVERIFY2(error.contains(u"no service nosuch"_s), qPrintable(error));
+}
+
+void TestStackLifecycle::testStartBringsUpStoppedDependencies()
+{
+    // Given web depending on a healthy db, both stopped
+    const QString name = m_prefix + u"-deps"_s;
+    StackController stack(m_client.get(), load(uR"(
+services:
+  db:
+    image: IMAGE
+    healthcheck:
+      test: ["CMD", "/whoami", "probe"]
+      interval: 1s
+      retries: 10
+  web:
+    image: IMAGE
+    depends_on:
+      db:
+        condition: service_healthy
+)"_s,
+                                               name));
+    QVERIFY(bringUp(stack, {{u"web"_s, 1}, {u"db"_s, 1}}));
+    QVERIFY(serviceAction(stack, &StackController::stopService, u"web"_s));
+    QVERIFY(serviceAction(stack, &StackController::stopService, u"db"_s));
+    QVERIFY(stack.replicas().isEmpty());
+
+    // When only web is started
+    QVERIFY(serviceAction(stack, &StackController::startService, u"web"_s));
+
+    // Then db was started first and was healthy before web started
+    const QJsonObject db = inspect(name + u"-db-1"_s);
+    const QJsonObject web = inspect(name + u"-web-1"_s);
+    QCOMPARE(db.value(u"State").toObject().value(u"Health").toObject().value(u"Status").toString(),
+             u"healthy"_s);
+    QVERIFY(db.value(u"State").toObject().value(u"StartedAt").toString() <
+            web.value(u"State").toObject().value(u"StartedAt").toString());
+}
+
+void TestStackLifecycle::testRollingRestartUnderLoadLosesNoRequest()
+{
+    // Given two replicas behind the proxy and clients that never retry
+    const QString name = m_prefix + u"-roll"_s;
+    const quint16 port = freeLoopbackPort();
+    StackController stack(m_client.get(), load(uR"(
+services:
+  web:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    stop_grace_period: 5s
+)"_s.arg(port),
+                                               name));
+    QVERIFY(bringUp(stack, {{u"web"_s, 2}}));
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 20000);
+    QStringList startedBefore;
+    for (const QString &replica : {name + u"-web-1"_s, name + u"-web-2"_s}) {
+        startedBefore.append(
+            inspect(replica).value(u"State").toObject().value(u"StartedAt").toString());
+    }
+    QSignalSpy progress(&stack, &StackController::progress);
+
+    LoadGenerator load(port, 6, std::chrono::milliseconds(2));
+    load.start(std::chrono::seconds(120));
+
+    // When the service is restarted with requests flowing all the time
+    QVERIFY(serviceAction(stack, &StackController::restartService, u"web"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 30000);
+    QTest::qWait(500);
+    const LoadGenerator::Totals totals = load.stop();
+
+    // Then both replicas were restarted, one after the other, and not one request failed
+    for (int i = 0; i < 2; ++i) {
+        const QString replica = name + u"-web-%1"_s.arg(i + 1);
+        const QString started =
+            inspect(replica).value(u"State").toObject().value(u"StartedAt").toString();
+        QVERIFY2(started > startedBefore.at(i), qPrintable(replica));
+    }
+    QStringList restarts;
+    for (const QList<QVariant> &signal : std::as_const(progress)) {
+        if (signal.first().toString().startsWith(u"restarting "_s)) {
+            restarts.append(signal.first().toString());
+        }
+    }
+    QCOMPARE(restarts,
+             (QStringList{u"restarting %1-web-1"_s.arg(name), u"restarting %1-web-2"_s.arg(name)}));
+    QCOMPARE(stack.replicas(u"web"_s).size(), 2);
+    qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
+          totals.socketErrors);
+    QCOMPARE(totals.non2xx, 0L);
+    QCOMPARE(totals.socketErrors, 0L);
+    QVERIFY(totals.ok > 200);
+}
+
+void TestStackLifecycle::testCancelStopsSlowImageWork_data()
+{
+    QTest::addColumn<bool>("build");
+    QTest::newRow("pull") << false;
+    QTest::newRow("build") << true;
+}
+
+void TestStackLifecycle::testCancelStopsSlowImageWork()
+{
+    QFETCH(bool, build);
+    // Given a registry on 127.0.0.1 that accepts connections and never answers, so that
+    // the engine's pull (or the build's FROM) hangs until it is cancelled
+    QTcpServer registry;
+    QVERIFY(registry.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> held;
+    connect(&registry, &QTcpServer::newConnection, &registry, [&] {
+        while (QTcpSocket *socket = registry.nextPendingConnection()) {
+            held.append(socket);
+        }
+    });
+    const QString name = m_prefix + (build ? u"-cancelbuild"_s : u"-cancelpull"_s);
+    const QString remote = u"127.0.0.1:%1/%2-img:1"_s.arg(registry.serverPort()).arg(name);
+    QTemporaryDir context;
+    QFile dockerfile(context.filePath(u"Dockerfile"_s));
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly));
+    dockerfile.write(u"FROM %1\n"_s.arg(remote).toUtf8());
+    dockerfile.close();
+    const QString service =
+        build ? u"    build: %1\n"_s.arg(context.path()) : u"    image: %1\n"_s.arg(remote);
+    StackController stack(m_client.get(), load(u"services:\n  web:\n"_s + service, name));
+    const QString image = build ? stack.project().services.first().imageName(name) : remote;
+
+    // When up() is cancelled while the engine waits for the registry
+    QSignalSpy up(&stack, &StackController::upFinished);
+    stack.up({{u"web"_s, 2}});
+    QTRY_VERIFY_WITH_TIMEOUT(!held.isEmpty(), 60000);
+    QElapsedTimer timer;
+    timer.start();
+    stack.cancel();
+
+    // Then up finishes promptly with "cancelled" (left alone, the engine gives up on the
+    // registry much later and with its own message), and no container was made
+    QVERIFY(!up.isEmpty() || up.wait(10000));
+    QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(up.size(), 1);
+    QCOMPARE(up.first().at(0).toBool(), false);
+    QCOMPARE(up.first().at(1).toString(), u"cancelled"_s);
+    QVERIFY(!stack.isBusy());
+    EngineReply *list = m_client->listContainers({ComposeLabels::Project + u'=' + name}, true);
+    QVERIFY(waitFor(list));
+    QVERIFY(list->json().array().isEmpty());
+
+    // And once the image exists, the same controller brings the stack up
+    QVERIFY(tagImage(image));
+    QString error;
+    const bool ok = bringUp(stack, {{u"web"_s, 2}}, &error);
+    waitFor(m_client->deleteResource(u"/images/%1"_s.arg(image)));
+    QVERIFY2(ok, qPrintable(error));
+    QCOMPARE(stack.replicas(u"web"_s).size(), 2);
+}
+
+void TestStackLifecycle::testCancelKeepsReplicasAlreadyMade()
+{
+    // Given one replica
+    const QString name = m_prefix + u"-cancelscale"_s;
+    StackController stack(m_client.get(), load(uR"(
+services:
+  web:
+    image: IMAGE
+)"_s,
+                                               name));
+    QVERIFY(bringUp(stack, {{u"web"_s, 1}}));
+
+    // When a scale to twelve is cancelled as soon as the first create goes out
+    QSignalSpy finished(&stack, &StackController::scaleFinished);
+    bool cancelled = false;
+    auto cancelOnCreate = connect(&stack, &StackController::progress, &stack,
+                                  [&stack, &cancelled](const QString &message) {
+                                      if (!cancelled && message.startsWith(u"creating "_s)) {
+                                          cancelled = true;
+                                          stack.cancel();
+                                      }
+                                  });
+    stack.scale(u"web"_s, 12);
+    QVERIFY(finished.wait(30000));
+    disconnect(cancelOnCreate);
+
+    // Then the scale reports "cancelled", what was made stays and becomes the count, and
+    // nothing is removed afterwards
+    QCOMPARE(finished.first().at(1).toBool(), false);
+    QCOMPARE(finished.first().at(2).toString(), u"cancelled"_s);
+    QTest::qWait(3000);
+    const qsizetype kept = stack.replicas(u"web"_s).size();
+    QVERIFY(kept >= 1 && kept <= 12);
+    QCOMPARE(stack.desiredReplicas(u"web"_s), int(kept));
+    QTest::qWait(2000);
+    QCOMPARE(stack.replicas(u"web"_s).size(), kept);
+
+    // And a later scale works as usual
+    QVERIFY(scale(stack, 2));
+    QCOMPARE(stack.replicas(u"web"_s).size(), 2);
+}
+
+void TestStackLifecycle::testCpuLimitReachesEngineAndMetrics()
+{
+    // Given a service limited to half a core and one pinned to CPU 0
+    const QString name = m_prefix + u"-cpus"_s;
+    StackController stack(m_client.get(), load(uR"(
+services:
+  half:
+    image: IMAGE
+    cpus: 0.5
+  pinned:
+    image: IMAGE
+    cpuset: "0"
+    deploy:
+      replicas: 2
+)"_s,
+                                               name));
+    QVERIFY(bringUp(stack));
+
+    // Then the engine holds the limits, and the metrics report them for each replica
+    const QJsonObject host = inspect(name + u"-half-1"_s).value(u"HostConfig").toObject();
+    QCOMPARE(host.value(u"NanoCpus").toDouble(), 5e8);
+    QCOMPARE(inspect(name + u"-pinned-2"_s).value(u"HostConfig").toObject().value(u"CpusetCpus"),
+             QJsonValue(u"0"_s));
+    MetricsStore *metrics = stack.metrics();
+    QTRY_COMPARE_WITH_TIMEOUT(metrics->latest(name + u"-half-1"_s).cpuLimit, 0.5, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(metrics->latest(name + u"-pinned-1"_s).cpuLimit, 1.0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(metrics->latest(name + u"-pinned-2"_s).cpuLimit, 1.0, 20000);
+    // Two replicas pinned to one CPU share it: together they may use one core, not two
+    const QList<ReplicaMetrics> pinned{metrics->latest(name + u"-pinned-1"_s),
+                                       metrics->latest(name + u"-pinned-2"_s)};
+    QCOMPARE(MetricsStore::combinedCpuLimit(pinned), 1.0);
 }
 
 QTEST_GUILESS_MAIN(TestStackLifecycle)

@@ -21,6 +21,7 @@
 #include <QToolTip>
 
 using Shoal::Core::MetricsStore;
+using Shoal::Core::ReplicaMetrics;
 using Shoal::Ui::CpuChart;
 using Shoal::Ui::CpuScale;
 using Shoal::Ui::CpuTrafficChart;
@@ -63,6 +64,9 @@ private Q_SLOTS:
     void testWindowChoiceWidensTheCpuChart_data();
     void testWindowChoiceWidensTheCpuChart();
     void testHostShareDividesByCores();
+    void testLimitShareDividesByTheLimit_data();
+    void testLimitShareDividesByTheLimit();
+    void testLimitShareTotalsCountSharedLimitsOnce();
     void testMemoryChartDrawsMebibytes();
     void testRequestRatesAreStacked();
     void testCpuAndTrafficShareAColour();
@@ -269,7 +273,60 @@ void TestCharts::testHostShareDividesByCores()
     QVERIFY(chart.axisMaximum() < 250.0);
     const auto *line = qobject_cast<QLineSeries *>(chart.chart()->series().first());
     QCOMPARE(line->at(0).y(), 62.5);
-    QCOMPARE(Shoal::Ui::scaledCpu(250.0, 0, CpuScale::HostShare), 250.0);
+    QCOMPARE(Shoal::Ui::scaledCpu(250.0, 0, 0, CpuScale::HostShare), 250.0);
+}
+
+void TestCharts::testLimitShareDividesByTheLimit_data()
+{
+    QTest::addColumn<double>("percent");
+    QTest::addColumn<int>("cores");
+    QTest::addColumn<double>("limit");
+    QTest::addColumn<double>("scaled");
+    QTest::newRow("half a core used of a half-core limit") << 50.0 << 4 << 0.5 << 100.0;
+    QTest::newRow("a quarter of a two-core limit") << 50.0 << 4 << 2.0 << 25.0;
+    QTest::newRow("no limit: share of the host") << 200.0 << 4 << 0.0 << 50.0;
+    QTest::newRow("no limit, no core count: as measured") << 30.0 << 0 << 0.0 << 30.0;
+    QTest::newRow("no sample stays no sample") << -1.0 << 4 << 0.5 << -1.0;
+}
+
+void TestCharts::testLimitShareDividesByTheLimit()
+{
+    QFETCH(double, percent);
+    QFETCH(int, cores);
+    QFETCH(double, limit);
+    QFETCH(double, scaled);
+    QCOMPARE(Shoal::Ui::scaledCpu(percent, cores, limit, CpuScale::LimitShare), scaled);
+    // The other scales ignore the limit
+    QCOMPARE(Shoal::Ui::scaledCpu(percent, cores, limit, CpuScale::PerCore), percent);
+}
+
+void TestCharts::testLimitShareTotalsCountSharedLimitsOnce()
+{
+    // Given three replicas pinned to the same single CPU, each using 30 % of a core
+    ReplicaMetrics pinned;
+    pinned.cpuPercent = 30;
+    pinned.onlineCpus = 4;
+    pinned.cpuLimit = 1;
+    pinned.cpuset = "0";
+    pinned.cpusetCpus = 1;
+    const QList<ReplicaMetrics> service{pinned, pinned, pinned};
+
+    // Then together they use 90 % of the one core they share, not 30 % of three
+    QCOMPARE(Shoal::Ui::scaledCpuTotal(service, CpuScale::LimitShare), 90.0);
+    QCOMPARE(Shoal::Ui::scaledCpuTotal(service, CpuScale::PerCore), 90.0);
+    QCOMPARE(Shoal::Ui::scaledCpuTotal(service, CpuScale::HostShare), 22.5);
+    QVERIFY(Shoal::Ui::cpuTotalExplanation(service, CpuScale::LimitShare).contains("limit of 1"));
+
+    // And with one replica without a limit, the total falls back to the host and says so
+    ReplicaMetrics free = pinned;
+    free.cpuLimit = 0;
+    free.cpuset.clear();
+    free.replica = "p-web-4";
+    const QList<ReplicaMetrics> mixed{pinned, free};
+    QCOMPARE(Shoal::Ui::scaledCpuTotal(mixed, CpuScale::LimitShare), 15.0);
+    QVERIFY(Shoal::Ui::cpuTotalExplanation(mixed, CpuScale::LimitShare).contains("no CPU limit"));
+    QVERIFY(Shoal::Ui::cpuChartToolTip(mixed, CpuScale::LimitShare).contains("p-web-4"));
+    QVERIFY(Shoal::Ui::cpuChartToolTip(mixed, CpuScale::LimitShare).contains("4 core"));
 }
 
 void TestCharts::testMemoryChartDrawsMebibytes()
@@ -355,7 +412,7 @@ void TestCharts::testLegendHidesAboveManyReplicas()
     }
     chart.setMetricsStore(&store);
     QVERIFY(chart.chart()->legend()->isVisible());
-    QVERIFY(chart.toolTip().isEmpty());
+    QVERIFY(!chart.toolTip().contains(QStringLiteral("hover")));
 
     store.recordCpu("web", "p-web-99", Now - 1000, 1.0, 1, 1000, 0);
     chart.refresh();

@@ -566,6 +566,16 @@ void TestMainWindow::testCpuScaleIsChosenByTheUser()
         header);
     QVERIFY2(serviceCpu->toolTip().contains(QStringLiteral("whole host")),
              qPrintable(serviceCpu->toolTip()));
+    // The example sets no CPU limit: the limit share falls back to the host and says so
+    scale->setCurrentIndex(scale->findData(int(Ui::CpuScale::LimitShare)));
+    QCOMPARE(
+        table->model()->headerData(Ui::ContainerTableModel::CpuColumn, Qt::Horizontal).toString(),
+        QStringLiteral("CPU % limit"));
+    QVERIFY2(serviceCpu->toolTip().contains(QStringLiteral("no CPU limit")),
+             qPrintable(serviceCpu->toolTip()));
+    auto *chart = m_window->findChild<Ui::CpuChart *>();
+    QTRY_VERIFY2_WITH_TIMEOUT(chart->toolTip().contains(QStringLiteral("share of the host")),
+                              qPrintable(chart->toolTip()), MetricsTimeoutMs);
     scale->setCurrentIndex(scale->findData(int(Ui::CpuScale::PerCore)));
     QVERIFY2(serviceCpu->toolTip().contains(QStringLiteral("one core")),
              qPrintable(serviceCpu->toolTip()));

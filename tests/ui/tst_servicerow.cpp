@@ -1,3 +1,4 @@
+#include <ui/progressindicator.h>
 #include <ui/servicerow.h>
 
 #include <QGridLayout>
@@ -39,6 +40,10 @@ private Q_SLOTS:
     void testStackUpdateDoesNotFightTheUser();
     void testSliderGrowsPastTwenty();
     void testTcpProxyIsNoLink();
+    void testServiceButtonsFollowTheState_data();
+    void testServiceButtonsFollowTheState();
+    void testServiceButtonsAskForTheirOperation();
+    void testProgressIndicatorOffersCancel();
 
 private:
     QWidget *m_host = nullptr;
@@ -152,6 +157,94 @@ void TestServiceRow::testTcpProxyIsNoLink()
     auto *link = m_host->findChild<QLabel *>(QStringLiteral("proxyLink:web"));
     QVERIFY(!link->text().contains(QStringLiteral("href")));
     QVERIFY(link->text().contains(QStringLiteral("127.0.0.1:8080")));
+}
+
+void TestServiceRow::testServiceButtonsFollowTheState_data()
+{
+    QTest::addColumn<int>("desired");
+    QTest::addColumn<int>("running");
+    QTest::addColumn<bool>("up");
+    QTest::addColumn<bool>("down");
+    QTest::addColumn<bool>("restart");
+    QTest::newRow("all running") << 2 << 2 << false << true << true;
+    QTest::newRow("starting") << 3 << 1 << true << true << true;
+    QTest::newRow("stopped") << 0 << 0 << true << false << false;
+    QTest::newRow("asked but none running") << 2 << 0 << true << true << false;
+}
+
+void TestServiceRow::testServiceButtonsFollowTheState()
+{
+    QFETCH(int, desired);
+    QFETCH(int, running);
+    QFETCH(bool, up);
+    QFETCH(bool, down);
+    QFETCH(bool, restart);
+    m_row->setState(webState(desired, running), true);
+    const QList<std::pair<QString, bool>> expected{{QStringLiteral("serviceUp:web"), up},
+                                                   {QStringLiteral("serviceDown:web"), down},
+                                                   {QStringLiteral("serviceRestart:web"), restart}};
+    for (const auto &[name, enabled] : expected) {
+        auto *button = m_host->findChild<QToolButton *>(name);
+        QVERIFY2(button, qPrintable(name));
+        QCOMPARE(button->isEnabled(), enabled);
+        // Reachable and understandable without a mouse or the icon theme
+        QVERIFY(!button->accessibleName().isEmpty());
+        QVERIFY(!button->toolTip().isEmpty());
+        QVERIFY(button->focusPolicy() & Qt::TabFocus);
+    }
+}
+
+void TestServiceRow::testServiceButtonsAskForTheirOperation()
+{
+    QSignalSpy start(m_row, &ServiceRow::startRequested);
+    QSignalSpy stop(m_row, &ServiceRow::stopRequested);
+    QSignalSpy restart(m_row, &ServiceRow::restartRequested);
+    m_host->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_host));
+
+    // Given a running service, Down and Restart answer the keyboard
+    auto *down = m_host->findChild<QToolButton *>(QStringLiteral("serviceDown:web"));
+    down->setFocus();
+    QTest::keyClick(down, Qt::Key_Space);
+    QCOMPARE(stop.count(), 1);
+    QCOMPARE(stop.first().first().toString(), QStringLiteral("web"));
+    m_host->findChild<QToolButton *>(QStringLiteral("serviceRestart:web"))->click();
+    QCOMPARE(restart.count(), 1);
+
+    // Up is disabled while everything asked runs, and works once the service is stopped
+    auto *up = m_host->findChild<QToolButton *>(QStringLiteral("serviceUp:web"));
+    up->click();
+    QCOMPARE(start.count(), 0);
+    m_row->setState(webState(0, 0), true);
+    up->click();
+    QCOMPARE(start.count(), 1);
+}
+
+void TestServiceRow::testProgressIndicatorOffersCancel()
+{
+    Shoal::Ui::ProgressIndicator indicator;
+    QSignalSpy cancel(&indicator, &Shoal::Ui::ProgressIndicator::cancelRequested);
+    QVERIFY(indicator.isHidden());
+
+    indicator.showMessage(QStringLiteral("building proj-web from /src"));
+    QVERIFY(!indicator.isHidden());
+    QCOMPARE(indicator.message(), QStringLiteral("building proj-web from /src"));
+    auto *button = indicator.findChild<QToolButton *>(QStringLiteral("cancelButton"));
+    QVERIFY(button);
+    QVERIFY(!button->accessibleName().isEmpty());
+    button->click();
+    QCOMPARE(cancel.count(), 1);
+    // A second click does not cancel the next piece of work by accident
+    button->click();
+    QCOMPARE(cancel.count(), 1);
+
+    // Idle again: hidden, and armed for the next long operation
+    indicator.setBusy(false);
+    QVERIFY(indicator.isHidden());
+    QVERIFY(indicator.message().isEmpty());
+    indicator.showMessage(QStringLiteral("pulling redis"));
+    button->click();
+    QCOMPARE(cancel.count(), 2);
 }
 
 QTEST_MAIN(TestServiceRow)
