@@ -418,8 +418,11 @@ void ProxyWorker::adoptAccepted(int fd, const sockaddr_storage *address)
         ::close(fd);
         return;
     }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (!address) {
+        // Not accepted from a listener of ours, which would have passed TCP_NODELAY on.
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
     auto owned = std::make_unique<Client>(m_config);
     Client *client = owned.get();
     client->fd = fd;
@@ -1355,8 +1358,11 @@ bool ProxyWorker::stepClosing(Client *client)
         // The client announced that it sends nothing more and all it sent was read: with an
         // empty receive queue a plain close ends in a FIN, not a reset, so there is nothing
         // to wait for (this is every request of a client that does not keep connections).
+        // The last read came up short, so the queue was empty then; only when more may have
+        // come since is it looked at again.
         char probe = 0;
-        const ssize_t n = ::recv(client->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        const ssize_t n =
+            client->readable ? ::recv(client->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT) : 0;
         if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
             closeSocket(client);
             return true;
