@@ -62,7 +62,7 @@ void ReplicaLineChart::refresh()
     const QStringList replicas = metrics ? metrics->replicas() : QStringList();
 
     double maximum = 0;
-    const int linesBefore = m_lines.size();
+    QStringList created;
     QSet<QString> drawn;
     for (const QString &replica : replicas) {
         const QVector<Core::MetricPoint> history = metrics->history(replica, since);
@@ -81,7 +81,7 @@ void ReplicaLineChart::refresh()
             continue;
         }
         // replace() swaps the data of a kept series in one go instead of re-adding it.
-        QLineSeries *line = lineFor(replica);
+        QLineSeries *line = lineFor(replica, &created);
         line->replace(points);
         const QString label = appearance()->labelFor(replica);
         if (line->name() != label) {
@@ -100,9 +100,7 @@ void ReplicaLineChart::refresh()
         delete it.value();
         it = m_lines.erase(it);
     }
-    if (m_lines.size() > linesBefore) {
-        sortLines();
-    }
+    addLines(created);
     updateLegendVisibility(chart(), this, m_lines.size());
     m_y->setRange(0, niceAxisMaximum(maximum, m_minimumAxis));
 }
@@ -118,7 +116,7 @@ double ReplicaLineChart::axisMaximum() const
     return m_y->max();
 }
 
-QLineSeries *ReplicaLineChart::lineFor(const QString &replica)
+QLineSeries *ReplicaLineChart::lineFor(const QString &replica, QStringList *created)
 {
     if (QLineSeries *line = m_lines.value(replica)) {
         return line;
@@ -131,23 +129,31 @@ QLineSeries *ReplicaLineChart::lineFor(const QString &replica)
         showSeriesToolTip(this,
                           state ? QStringLiteral("%1: %2").arg(line->name(), value) : QString());
     });
-    chart()->addSeries(line);
-    line->attachAxis(timeAxis());
-    line->attachAxis(m_y);
     m_lines.insert(replica, line);
-    recolor();
+    created->append(replica);
     return line;
 }
 
-void ReplicaLineChart::sortLines()
+void ReplicaLineChart::addLines(const QStringList &created)
 {
-    // The legend lists series in the order they were added; re-adding them all keeps it in
-    // replica order when a replica joins. That happens on a scale, not every second.
-    const QStringList names = ReplicaAppearance::sorted(m_lines.keys());
-    for (const QString &name : names) {
-        chart()->removeSeries(m_lines.value(name));
+    if (created.isEmpty()) {
+        return;
     }
-    for (const QString &name : names) {
+    // The legend lists series in the order they were added. New replicas usually sort after
+    // the ones shown (a scale-up, or the first data of all of them at once) and are appended;
+    // only when one sorts in between are all series taken out and added again in order. Each
+    // series added costs a relayout of the chart, so nothing is added twice in one refresh.
+    const QStringList names = ReplicaAppearance::sorted(m_lines.keys());
+    const QStringList joined = ReplicaAppearance::sorted(created);
+    const bool appended = names.mid(names.size() - joined.size()) == joined;
+    if (!appended) {
+        for (const QString &name : names) {
+            if (!created.contains(name)) {
+                chart()->removeSeries(m_lines.value(name));
+            }
+        }
+    }
+    for (const QString &name : appended ? joined : names) {
         QLineSeries *line = m_lines.value(name);
         chart()->addSeries(line);
         line->attachAxis(timeAxis());

@@ -51,8 +51,9 @@ protected:
     void updateTimeAxis() override;
 
 private:
-    QLineSeries *lineFor(const QString &replica);
-    void sortLines();
+    /// The replica's line; a new one is created but not yet in the chart (see addLines).
+    QLineSeries *lineFor(const QString &replica, QStringList *created);
+    void addLines(const QStringList &created);
 
     Measure m_measure;
     QValueAxis *m_y;

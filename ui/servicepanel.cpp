@@ -9,13 +9,15 @@
 
 #include <QGridLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 namespace Shoal::Ui {
 
 namespace {
 constexpr int CpuRefreshMs = 1000;
-// Matches the slider's place in ServiceRow's part of the grid.
+// Match the CPU column's and the slider's places in ServiceRow's part of the grid.
+constexpr int CpuGridColumn = 3;
 constexpr int SliderGridColumn = 11;
 } // namespace
 
@@ -92,12 +94,14 @@ void ServicePanel::setCpuScale(CpuScale scale)
 void ServicePanel::refreshCpu()
 {
     Core::MetricsStore *metrics = m_stack ? m_stack->metrics() : nullptr;
+    QList<Core::ReplicaMetrics> everyReplica;
     for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it) {
         const QStringList replicas = metrics ? metrics->replicasOfService(it.key()) : QStringList();
         QList<Core::ReplicaMetrics> latest;
         for (const QString &replica : replicas) {
             latest.append(metrics->latest(replica));
         }
+        everyReplica.append(latest);
         if (replicas.isEmpty()) {
             it.value()->setCpuTotal(-1, QString());
             continue;
@@ -106,6 +110,23 @@ void ServicePanel::refreshCpu()
                                 tr("Sum of %n replica(s). ", nullptr, int(replicas.size())) +
                                     cpuTotalExplanation(latest, m_cpuScale));
     }
+    if (!m_stackCpu) {
+        return;
+    }
+    // Over the whole stack at once rather than a sum of the service totals: under a share of
+    // the limit, a cpuset that replicas of two services share counts once.
+    const QString text =
+        everyReplica.isEmpty()
+            ? QStringLiteral("–")
+            : tr("%1 %").arg(QLocale().toString(scaledCpuTotal(everyReplica, m_cpuScale), 'f', 1));
+    if (m_stackCpu->text() != text) {
+        m_stackCpu->setText(text);
+    }
+    m_stackCpu->setToolTip(
+        everyReplica.isEmpty()
+            ? QString()
+            : tr("Sum of all %n replica(s) of the stack. ", nullptr, int(everyReplica.size())) +
+                  cpuTotalExplanation(everyReplica, m_cpuScale));
 }
 
 void ServicePanel::rebuild(const QStringList &services)
@@ -114,6 +135,7 @@ void ServicePanel::rebuild(const QStringList &services)
     // compose file is opened; a new host widget drops the old rows and their widgets at once.
     delete m_host;
     m_rows.clear();
+    m_stackCpu = nullptr;
     m_order = services;
 
     m_host = new QWidget(this);
@@ -154,6 +176,16 @@ void ServicePanel::rebuild(const QStringList &services)
         connect(serviceRow, &ServiceRow::stopRequested, this, &ServicePanel::stopRequested);
         connect(serviceRow, &ServiceRow::restartRequested, this, &ServicePanel::restartRequested);
         m_rows.insert(service, serviceRow);
+    }
+    if (services.size() > 1) {
+        auto *total = new QLabel(tr("All services"), m_host);
+        total->setForegroundRole(QPalette::PlaceholderText);
+        grid->addWidget(total, row, 0);
+        m_stackCpu = new QLabel(QStringLiteral("–"), m_host);
+        m_stackCpu->setObjectName(QStringLiteral("stackCpu"));
+        m_stackCpu->setAccessibleName(tr("CPU of every replica of the stack"));
+        m_stackCpu->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        grid->addWidget(m_stackCpu, row++, CpuGridColumn);
     }
     // The slider takes the spare width so that fine steps are easy to hit.
     grid->setColumnStretch(SliderGridColumn, 1);

@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QWidget>
 
+class QLabel;
+
 namespace Shoal::Ui {
 
 class RefreshThrottle;
@@ -44,6 +46,7 @@ private:
     QPointer<Core::StackController> m_stack;
     QWidget *m_host = nullptr;
     QHash<QString, ServiceRow *> m_rows;
+    QLabel *m_stackCpu = nullptr; ///< the whole stack's CPU, under the services' own totals
     QStringList m_order;
     RefreshThrottle *m_cpuThrottle;
     QMetaObject::Connection m_metricsConnection;

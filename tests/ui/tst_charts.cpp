@@ -61,6 +61,7 @@ private Q_SLOTS:
     void testSameColourInBothCharts();
     void testLabelsDropTheProjectPrefix();
     void testLegendKeepsReplicaOrder();
+    void testManyReplicasJoinInOrder();
     void testWindowChoiceWidensTheCpuChart_data();
     void testWindowChoiceWidensTheCpuChart();
     void testHostShareDividesByCores();
@@ -224,6 +225,38 @@ void TestCharts::testLegendKeepsReplicaOrder()
         names.append(series->name());
     }
     QCOMPARE(names, QStringList({"web-2", "web-10"}));
+}
+
+void TestCharts::testManyReplicasJoinInOrder()
+{
+    // Given twelve replicas whose first samples arrive together, in no particular order
+    MetricsStore store;
+    for (const int number : {7, 12, 1, 10, 3, 9, 2, 11, 5, 8, 4, 6}) {
+        store.recordCpu("web", QStringLiteral("p-web-%1").arg(number), Now - 1000, 1.0, 1, 1000, 0);
+    }
+    ReplicaAppearance appearance;
+    appearance.setNamePrefix("p-");
+    CpuChart chart(&appearance);
+    chart.setClock([] { return Now; });
+    chart.setMetricsStore(&store);
+    const auto legend = [&chart] {
+        QStringList names;
+        for (QAbstractSeries *series : chart.chart()->series()) {
+            names.append(series->name());
+        }
+        return names;
+    };
+    QStringList expected;
+    for (int number = 1; number <= 12; ++number) {
+        expected.append(QStringLiteral("web-%1").arg(number));
+    }
+    QCOMPARE(legend(), expected);
+
+    // When a thirteenth joins, it goes to the end, and each replica has one series
+    store.recordCpu("web", "p-web-13", Now - 500, 1.0, 1, 1000, 0);
+    chart.refresh();
+    expected.append(QStringLiteral("web-13"));
+    QCOMPARE(legend(), expected);
 }
 
 void TestCharts::testWindowChoiceWidensTheCpuChart_data()

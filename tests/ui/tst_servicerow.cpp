@@ -1,4 +1,8 @@
+#include <core/engine/dockerclient.h>
+#include <core/metrics/metricsstore.h>
+#include <core/stack/stackcontroller.h>
 #include <ui/progressindicator.h>
+#include <ui/servicepanel.h>
 #include <ui/servicerow.h>
 
 #include <QGridLayout>
@@ -44,6 +48,7 @@ private Q_SLOTS:
     void testServiceButtonsFollowTheState();
     void testServiceButtonsAskForTheirOperation();
     void testProgressIndicatorOffersCancel();
+    void testStackTotalCountsASharedLimitOnce();
 
 private:
     QWidget *m_host = nullptr;
@@ -245,6 +250,46 @@ void TestServiceRow::testProgressIndicatorOffersCancel()
     indicator.showMessage(QStringLiteral("pulling redis"));
     button->click();
     QCOMPARE(cancel.count(), 2);
+}
+
+void TestServiceRow::testStackTotalCountsASharedLimitOnce()
+{
+    // Given a stack of two services whose three replicas are all pinned to CPU 0, each using
+    // 30 % of a core; nothing here talks to an engine (the socket does not exist)
+    Shoal::Core::EngineEndpoint nowhere;
+    nowhere.socketPath = QStringLiteral("/nonexistent/shoal-test.sock");
+    Shoal::Core::DockerClient client(nowhere);
+    Shoal::Core::ComposeProject project;
+    project.name = QStringLiteral("p");
+    for (const QString &name : {QStringLiteral("web"), QStringLiteral("api")}) {
+        Shoal::Core::ServiceSpec service;
+        service.name = name;
+        project.services.append(service);
+    }
+    Shoal::Core::StackController stack(&client, project);
+    Shoal::Core::MetricsStore *metrics = stack.metrics();
+    const QList<std::pair<QString, QString>> replicas = {
+        {QStringLiteral("web"), QStringLiteral("p-web-1")},
+        {QStringLiteral("web"), QStringLiteral("p-web-2")},
+        {QStringLiteral("api"), QStringLiteral("p-api-1")}};
+    for (const auto &[service, replica] : replicas) {
+        metrics->recordCpu(service, replica, 1000, 30.0, 4, 1000, 0);
+        metrics->setCpuLimit(service, replica, 1.0, QStringLiteral("0"), 1);
+    }
+
+    Shoal::Ui::ServicePanel panel;
+    panel.setStack(&stack);
+    panel.setCpuScale(Shoal::Ui::CpuScale::LimitShare);
+
+    // Then the stack's total is 90 % of the one CPU they share, not 30 % of three
+    auto *total = panel.findChild<QLabel *>(QStringLiteral("stackCpu"));
+    QVERIFY(total);
+    QCOMPARE(total->text(), QStringLiteral("%1 %").arg(QLocale().toString(90.0, 'f', 1)));
+    QVERIFY(total->toolTip().contains(QStringLiteral("3 replica")));
+
+    // And as a share of the host's four cores it is a quarter of that
+    panel.setCpuScale(Shoal::Ui::CpuScale::HostShare);
+    QCOMPARE(total->text(), QStringLiteral("%1 %").arg(QLocale().toString(22.5, 'f', 1)));
 }
 
 QTEST_MAIN(TestServiceRow)
