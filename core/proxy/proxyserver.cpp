@@ -39,10 +39,8 @@ qint64 steadyMs()
 }
 
 /// A non-blocking listening socket for `address`; -1 with `error` set when it cannot be bound.
-/// With `shared`, further sockets may bind the same port and the kernel spreads the incoming
-/// connections over them.
-int openListener(const QHostAddress &address, quint16 port, bool shared, QString &error,
-                 quint16 &boundPort)
+/// No other socket can bind the same port while it is open.
+int openListener(const QHostAddress &address, quint16 port, QString &error, quint16 &boundPort)
 {
     sockaddr_storage storage{};
     socklen_t length = 0;
@@ -76,11 +74,6 @@ int openListener(const QHostAddress &address, quint16 port, bool shared, QString
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     // Linux hands this on to every accepted socket: no system call per connection for it.
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (shared && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-        error = QString::fromLocal8Bit(strerror(errno));
-        ::close(fd);
-        return -1;
-    }
     if (storage.ss_family == AF_INET6) {
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, anyStack ? &zero : &one, sizeof(int));
     }
@@ -128,10 +121,12 @@ public:
     ProxyServer *q;
     ProxyConfig config;
     QString errorString;
-    /// One per worker, all on the same port: each worker accepts from its own on its own
-    /// thread, so that neither the control thread nor another worker sits between a client
-    /// and its worker, and the kernel spreads the connections evenly.
-    std::vector<int> listenFds;
+    /// One socket that every worker accepts from on its own thread, so that neither the
+    /// control thread nor another worker sits between a client and its worker, and whichever
+    /// worker is free takes the next connection. Not one socket per worker with SO_REUSEPORT:
+    /// that option would also let another process (a second stack publishing the same port)
+    /// bind the port and silently take a share of its connections.
+    int listenFd = -1;
     quint16 port = 0;
     Balancer balancer;
     std::vector<QThread *> threads;
@@ -277,7 +272,7 @@ ProxyServer::~ProxyServer()
 
 bool ProxyServer::start()
 {
-    if (!d->listenFds.empty()) {
+    if (d->listenFd >= 0) {
         return true;
     }
     // One event loop per core, as nginx's `worker_processes auto`: an idle worker costs a
@@ -317,19 +312,8 @@ bool ProxyServer::start()
 
     QString error;
     quint16 boundPort = d->config.listenPort;
-    const bool shared = workerCount > 1;
-    for (int i = 0; i < workerCount && error.isEmpty(); ++i) {
-        // The first socket picks the port when any free one was asked for; the others join it.
-        const int fd = openListener(d->config.listenAddress, boundPort, shared, error, boundPort);
-        if (fd >= 0) {
-            d->listenFds.push_back(fd);
-        }
-    }
-    if (!error.isEmpty()) {
-        for (const int fd : d->listenFds) {
-            ::close(fd);
-        }
-        d->listenFds.clear();
+    d->listenFd = openListener(d->config.listenAddress, boundPort, error, boundPort);
+    if (d->listenFd < 0) {
         d->errorString = tr("Cannot listen on %1:%2: %3")
                              .arg(d->config.listenAddress.toString())
                              .arg(d->config.listenPort)
@@ -339,9 +323,8 @@ bool ProxyServer::start()
         return false;
     }
     d->port = boundPort;
-    for (std::size_t i = 0; i < d->workers.size(); ++i) {
-        ProxyWorker *worker = d->workers[i];
-        const int fd = d->listenFds[i];
+    for (ProxyWorker *worker : d->workers) {
+        const int fd = d->listenFd;
         QMetaObject::invokeMethod(
             worker, [worker, fd] { worker->listenOn(fd); }, Qt::QueuedConnection);
     }
@@ -366,7 +349,7 @@ void ProxyServer::stopWorkers()
 
 void ProxyServer::stop()
 {
-    if (d->listenFds.empty()) {
+    if (d->listenFd < 0) {
         return;
     }
     // Every worker lets go of its descriptor before it is closed, so that none of them can
@@ -375,10 +358,8 @@ void ProxyServer::stop()
         QMetaObject::invokeMethod(
             worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
     }
-    for (const int fd : d->listenFds) {
-        ::close(fd);
-    }
-    d->listenFds.clear();
+    ::close(d->listenFd);
+    d->listenFd = -1;
     d->port = 0;
     stopWorkers();
     d->countersTimer.stop();

@@ -504,10 +504,11 @@ void ProxyWorker::processEvents()
     epoll_event events[MaxEventsPerWait];
     const int count = ::epoll_wait(m_epoll, events, MaxEventsPerWait, 0);
     m_nowMs = steadyMs();
+    bool clientsWaiting = false;
     for (int i = 0; i < count; ++i) {
         auto *socket = static_cast<Socket *>(events[i].data.ptr);
         if (!socket) {
-            acceptClients();
+            clientsWaiting = true;
             continue;
         }
         if (socket->dead) {
@@ -548,6 +549,11 @@ void ProxyWorker::processEvents()
             upstream->lastActivityMs = m_nowMs;
         }
         drive(client);
+    }
+    // New connections come after the exchanges already under way: a response that is ready
+    // is not held back behind a burst of accepts.
+    if (clientsWaiting) {
+        acceptClients();
     }
     m_closed.clear();
 }

@@ -107,6 +107,34 @@ private Q_SLOTS:
         QCOMPARE(seen["C"], 10);
     }
 
+    void testSecondProxyCannotTakeTheSamePort()
+    {
+        // Given a proxy with several workers on a port
+        Backend a(Backend::serving("A"));
+        ProxyConfig config;
+        config.workerCount = 2;
+        auto first = startProxy({backendAt("a", a.port())}, config);
+        QVERIFY(first);
+
+        // When another proxy (say, a second stack publishing the same port) asks for it
+        ProxyConfig same = config;
+        same.listenPort = first->serverPort();
+        ProxyServer second(same);
+        second.setBackends({backendAt("a", a.port())});
+
+        // Then it is refused, naming the port, and the first keeps every connection
+        QVERIFY(!second.start());
+        QVERIFY2(second.errorString().contains(QString::number(same.listenPort)),
+                 qPrintable(second.errorString()));
+        for (int i = 0; i < 4; ++i) {
+            Peer client(Peer::connectTo(first->serverPort()));
+            QVERIFY(client.write(get("/n")));
+            Peer::Response response;
+            QVERIFY(client.readResponse(response));
+            QCOMPARE(response.status, 200);
+        }
+    }
+
     void testUpstreamConnectionsAreReused()
     {
         Backend a(Backend::serving("A"));
