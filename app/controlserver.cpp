@@ -62,6 +62,7 @@ bool ControlServer::listen()
         if (probe.waitForConnected(ProbeTimeoutMs)) {
             m_error =
                 u"another Shoal already runs project %1 (%2)"_s.arg(m_stack->project().name, path);
+            m_anotherInstance = true;
             return false;
         }
         QLocalServer::removeServer(path);

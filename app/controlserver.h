@@ -33,6 +33,8 @@ public:
     /// the same project is an error, a stale socket file is replaced.
     bool listen();
     QString errorString() const { return m_error; }
+    /// listen() failed because a live instance already answers for this project.
+    bool anotherInstanceRuns() const { return m_anotherInstance; }
     QString socketPath() const;
 
 Q_SIGNALS:
@@ -46,6 +48,7 @@ private:
     Core::StackController *m_stack;
     QLocalServer *m_server;
     QString m_error;
+    bool m_anotherInstance = false;
 };
 
 } // namespace Shoal::App

@@ -132,6 +132,15 @@ StackSession *WindowSessions::open(StackSource source, QString *error)
     }
 
     auto *session = new StackSession(endpoint.endpoint, *loaded.project, this);
+    if (session->control()->anotherInstanceRuns()) {
+        // Two instances reconciling one project undo each other's work: the other one keeps it.
+        if (error) {
+            *error = tr("%1; switch to it, or stop it with shoal down -p %2")
+                         .arg(session->controlError(), loaded.project->name);
+        }
+        delete session;
+        return nullptr;
+    }
     m_entries.append(Entry{session, source, key});
     Core::StackController *stack = session->stack();
     connect(session->control(), &ControlServer::downCompleted, this, [this, stack] {

@@ -1,5 +1,6 @@
 #include "../support/enginetestsupport.h"
 
+#include <core/compose/composeloader.h>
 #include <core/engine/dockerclient.h>
 #include <core/stack/stackcontroller.h>
 #include <ui/mainwindow.h>
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void testOpeningAnOpenFileShowsItsTab();
     void testScalingOneTabLeavesTheOther();
     void testSamePortFailsOnlyInTheSecondTab();
+    void testProjectOfAnotherInstanceIsRefused();
     void testClosingATabLeavesItsContainersRunning();
     void testOpenOnEngine();
     void testOpenTabsAreReopenedOnStart();
@@ -274,6 +276,31 @@ void TestWindowSessions::testSamePortFailsOnlyInTheSecondTab()
     // C's tab goes again
     m_window->removeStack(c->stack());
     QCOMPARE(m_window->stacks().size(), 2);
+}
+
+void TestWindowSessions::testProjectOfAnotherInstanceIsRefused()
+{
+    // Given another Shoal (as `shoal run` would be) that already answers for a project
+    const QString project = m_projectC + u"-other"_s;
+    const QString file = writeCompose(m_folder.path(), project, freeLoopbackPort());
+    QVERIFY(!file.isEmpty());
+    const Core::ComposeLoadResult loaded = Core::ComposeLoader::loadFile(file);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error));
+    auto other = std::make_unique<StackSession>(m_client->endpoint(), *loaded.project);
+    QVERIFY2(other->controlError().isEmpty(), qPrintable(other->controlError()));
+    auto *tabs = m_window->findChild<QTabWidget *>(u"stackTabs"_s);
+    const int tabsBefore = tabs->count();
+
+    // When the window is asked to open the same project
+    QString error;
+    StackSession *opened = m_sessions->open(App::StackSource{{file}, {}, {}, {}, {}}, &error);
+
+    // Then it refuses, saying who has it, and starts nothing that would fight the other
+    QVERIFY(!opened);
+    QVERIFY2(error.contains(u"another Shoal already runs project %1"_s.arg(project)),
+             qPrintable(error));
+    QCOMPARE(tabs->count(), tabsBefore);
+    QCOMPARE(containerIds(project, false).size(), 0);
 }
 
 void TestWindowSessions::testClosingATabLeavesItsContainersRunning()
