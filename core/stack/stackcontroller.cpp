@@ -41,6 +41,8 @@ constexpr int EventsRetryFirstMs = 500;
 constexpr int EventsRetryMaxMs = 4000;
 constexpr int DrainSlackMs = 2000;
 constexpr int UpPollIntervalMs = 1000;
+/// A replica that has not passed its x-shoal.health_path is probed again after this long.
+constexpr int HealthRetryMs = 5000;
 /// After a "die" event, the listing is read again this often while it still shows the
 /// container running, for at most DyingWatchMs.
 constexpr int DyingRecheckMs = 250;
@@ -429,20 +431,34 @@ public:
             qCDebug(lcStack) << "probing" << replica.name << "on 127.0.0.1 port"
                              << replica.publishedPorts.first().second;
             const QString id = replica.id;
-            auto *probe = new ReadinessProbe(replica.publishedPorts.first().second,
-                                             service->shoal.healthPath, q);
-            QObject::connect(probe, &ReadinessProbe::finished, q, [this, id](bool ok) {
+            // With a health path the user named what "ready" means: a 2xx or 3xx there.
+            const bool gated = !service->shoal.healthPath.isEmpty();
+            auto *probe = new ReadinessProbe(
+                replica.publishedPorts.first().second, service->shoal.healthPath,
+                gated ? ReadinessProbe::Expect::SuccessStatus : ReadinessProbe::Expect::AnyAnswer,
+                q);
+            QObject::connect(probe, &ReadinessProbe::finished, q, [this, id, gated](bool ok) {
                 probing.remove(id);
                 // A replica that began a restart meanwhile was probed before it stopped.
                 if (!replicas.contains(id) || restarting.contains(id)) {
+                    return;
+                }
+                if (!ok && gated) {
+                    // It stays out of the rotation and is asked again later; a replica that
+                    // never passes never takes a request.
+                    qCWarning(lcStack) << "replica" << replicas.value(id).name
+                                       << "has not passed its health path yet; kept out of the "
+                                          "proxy's rotation";
+                    QTimer::singleShot(HealthRetryMs, q, [this] { probeNewReplicas(); });
                     return;
                 }
                 if (!ok) {
                     qCWarning(lcStack) << "replica" << replicas.value(id).name
                                        << "did not answer HTTP on its published port";
                 }
-                // Even a replica that never answered joins the rotation: the proxy's
-                // passive health takes it out again, and the user sees its failures.
+                // Without a health path, even a replica that never answered joins the
+                // rotation: the proxy's passive health takes it out again, and the user sees
+                // its failures.
                 ready.insert(id);
                 updateHealthTargets();
                 updateProxies();

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void testCancelStopsSlowImageWork();
     void testCancelKeepsReplicasAlreadyMade();
     void testCpuLimitReachesEngineAndMetrics();
+    void testHealthPathGatesTheRotation();
 
 private:
     ComposeProject load(const QString &yaml, const QString &project);
@@ -743,6 +744,38 @@ services:
     const QList<ReplicaMetrics> pinned{metrics->latest(name + u"-pinned-1"_s),
                                        metrics->latest(name + u"-pinned-2"_s)};
     QCOMPARE(MetricsStore::combinedCpuLimit(pinned), 1.0);
+}
+
+void TestStackLifecycle::testHealthPathGatesTheRotation()
+{
+    // Given two services whose health paths differ: one the app serves, one it answers 404 on
+    const QString name = m_prefix + u"-gate"_s;
+    const quint16 goodPort = freeLoopbackPort();
+    const quint16 badPort = freeLoopbackPort();
+    StackController stack(m_client.get(), load(uR"(
+services:
+  good:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    x-shoal: {health_path: /health}
+  bad:
+    image: IMAGE
+    ports: ["127.0.0.1:%2:3000"]
+    x-shoal: {health_path: /not-served}
+)"_s.arg(goodPort)
+                                                   .arg(badPort),
+                                               name));
+
+    // When both come up
+    QVERIFY(bringUp(stack));
+
+    // Then the replica that passes takes traffic, and the one that never passes takes none
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"good"_s)->backends().size(), 1, 20000);
+    QCOMPARE(httpGet(goodPort).status, 200);
+    QTest::qWait(3000);
+    QCOMPARE(stack.proxy(u"bad"_s)->backends().size(), 0);
+    QCOMPARE(httpGet(badPort).status, 503);
+    QCOMPARE(stack.replicas(u"bad"_s).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestStackLifecycle)
