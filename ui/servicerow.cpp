@@ -181,10 +181,14 @@ void ServiceRow::setState(const Core::ServiceState &state, bool httpProxy)
     if (m_image->text() != state.image) {
         m_image->setText(state.image);
     }
-    QString count = tr("%1 / %2").arg(state.running).arg(state.desired);
-    if (state.running < state.desired) {
+    // The stack has no asked count before its up and after its down: nothing is on its way.
+    const bool asked = state.desired >= 0;
+    QString count = tr("%1 / %2")
+                        .arg(state.running)
+                        .arg(asked ? QString::number(state.desired) : QStringLiteral("–"));
+    if (asked && state.running < state.desired) {
         count += tr(" starting…");
-    } else if (state.running > state.desired) {
+    } else if (asked && state.running > state.desired) {
         count += tr(" stopping…");
     }
     m_count->setText(count);

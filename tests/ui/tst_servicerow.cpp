@@ -89,6 +89,10 @@ void TestServiceRow::testShowsTheService()
     m_row->setState(webState(3, 1), true);
     QVERIFY(count->text().startsWith(QStringLiteral("1 / 3")));
     QCOMPARE(m_slider->value(), 3);
+
+    // After the stack's down nothing is asked for: no negative count, nothing "stopping"
+    m_row->setState(webState(-1, 0), true);
+    QCOMPARE(count->text(), QStringLiteral("0 / –"));
 }
 
 void TestServiceRow::testReleasingTheSliderAsksOnce()
