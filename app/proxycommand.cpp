@@ -71,6 +71,12 @@ int runProxyCommand(const QStringList &arguments)
             usage(err, QStringLiteral("runs a round-robin HTTP proxy in the foreground"));
             return 0;
         }
+        static const QStringList known = {QStringLiteral("--listen"), QStringLiteral("--backends"),
+                                          QStringLiteral("--workers"), QStringLiteral("--mode"),
+                                          QStringLiteral("--balance")};
+        if (!known.contains(option)) {
+            return usage(err, QStringLiteral("unknown option %1").arg(option));
+        }
         if (i + 1 >= arguments.size()) {
             return usage(err, QStringLiteral("%1 needs a value").arg(option));
         }
@@ -136,12 +142,13 @@ int runProxyCommand(const QStringList &arguments)
                 return usage(err, QStringLiteral("unknown balance %1").arg(value));
             }
             haveBalance = true;
-        } else {
-            return usage(err, QStringLiteral("unknown option %1").arg(option));
         }
     }
     if (!haveListen) {
         return usage(err, QStringLiteral("--listen is required"));
+    }
+    if (backends.isEmpty()) {
+        return usage(err, QStringLiteral("--backends is required"));
     }
     if (haveWeight && !haveBalance) {
         config.balance = Core::ProxyConfig::Balance::WeightedRoundRobin;
@@ -162,7 +169,7 @@ int runProxyCommand(const QStringList &arguments)
         } else {
             QTextStream(stdout) << "shoal proxy: listening on " << config.listenAddress.toString()
                                 << ":" << server.serverPort() << ", " << backends.size()
-                                << " backends\n";
+                                << (backends.size() == 1 ? " backend\n" : " backends\n");
             exitCode = QCoreApplication::exec();
             server.stop();
         }

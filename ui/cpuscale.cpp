@@ -59,7 +59,7 @@ QString cpuScaleTitle(CpuScale scale)
     case CpuScale::HostShare:
         return tr("CPU % of the host");
     case CpuScale::LimitShare:
-        return tr("CPU % of the limit (of the host without one)");
+        return tr("CPU % of the limit");
     }
     return {};
 }

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 
@@ -41,7 +42,10 @@ OpenOnEngineDialog::OpenOnEngineDialog(QWidget *parent)
                                "tcp://host:2375, tcp://host:2376 with DOCKER_TLS_VERIFY"));
 
     auto *form = new QFormLayout(this);
-    form->addRow(tr("Compose &file:"), fileRow);
+    // A row of a layout gets no buddy from QFormLayout, so the shortcut is set by hand.
+    auto *fileLabel = new QLabel(tr("Compose &file:"), this);
+    fileLabel->setBuddy(m_fileEdit);
+    form->addRow(fileLabel, fileRow);
     form->addRow(tr("&Engine:"), m_engineBox);
     form->addRow(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);

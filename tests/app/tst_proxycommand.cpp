@@ -18,6 +18,8 @@ private Q_SLOTS:
     void testBackendWeightsMakeItWeighted();
     void testBadWeightIsAUsageError_data();
     void testBadWeightIsAUsageError();
+    void testUsageErrorsNameTheProblem_data();
+    void testUsageErrorsNameTheProblem();
 };
 
 namespace {
@@ -85,6 +87,33 @@ void TestProxyCommand::testBadWeightIsAUsageError()
 
     QCOMPARE(proxy.exitCode(), 2);
     QVERIFY2(proxy.readAllStandardError().contains("invalid weight"), qPrintable(backends));
+}
+
+void TestProxyCommand::testUsageErrorsNameTheProblem_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("unknown option") << QStringList{u"--listen"_s, u"127.0.0.1:0"_s, u"--bogus"_s}
+                                    << QByteArray("unknown option --bogus");
+    QTest::newRow("no backends") << QStringList{u"--listen"_s, u"127.0.0.1:0"_s}
+                                 << QByteArray("--backends is required");
+    QTest::newRow("option without value")
+        << QStringList{u"--backends"_s, u"127.0.0.1:3001"_s, u"--listen"_s}
+        << QByteArray("--listen needs a value");
+}
+
+void TestProxyCommand::testUsageErrorsNameTheProblem()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, message);
+
+    QProcess proxy;
+    proxy.start(ShoalBinary, QStringList{u"proxy"_s} + arguments);
+    QVERIFY(proxy.waitForFinished(10000));
+
+    QCOMPARE(proxy.exitCode(), 2);
+    const QByteArray errors = proxy.readAllStandardError();
+    QVERIFY2(errors.contains(message), errors.constData());
 }
 
 QTEST_GUILESS_MAIN(TestProxyCommand)
