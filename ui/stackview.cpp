@@ -267,6 +267,18 @@ void StackView::createContainerActions()
         }
     });
 
+    m_stopAction = new QAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")),
+                               tr("&Stop This Replica"), this);
+    m_stopAction->setObjectName(QStringLiteral("stopReplicaAction"));
+    m_stopAction->setStatusTip(
+        tr("Drain the replica, then stop its container and keep it; Restart brings it back"));
+    connect(m_stopAction, &QAction::triggered, this, [this] {
+        const QString replica = currentReplica();
+        if (m_stack && !replica.isEmpty()) {
+            m_stack->stopReplica(replica);
+        }
+    });
+
     m_removeAction = new QAction(QIcon::fromTheme(QStringLiteral("list-remove")),
                                  tr("Re&move This Replica"), this);
     m_removeAction->setObjectName(QStringLiteral("removeReplicaAction"));
@@ -292,7 +304,8 @@ void StackView::createContainerActions()
         }
     });
 
-    for (QAction *action : {m_logsAction, m_restartAction, m_removeAction, m_copyNameAction}) {
+    for (QAction *action :
+         {m_logsAction, m_restartAction, m_stopAction, m_removeAction, m_copyNameAction}) {
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_table->addAction(action);
     }
@@ -429,6 +442,7 @@ void StackView::showContainerMenu(const QPoint &position)
     menu->addAction(m_logsAction);
     menu->addSeparator();
     menu->addAction(m_restartAction);
+    menu->addAction(m_stopAction);
     menu->addAction(m_removeAction);
     menu->addSeparator();
     menu->addAction(m_copyNameAction);
@@ -449,7 +463,8 @@ void StackView::refreshReplicas()
 void StackView::updateActions()
 {
     const bool row = m_table->currentIndex().isValid();
-    for (QAction *action : {m_logsAction, m_restartAction, m_removeAction, m_copyNameAction}) {
+    for (QAction *action :
+         {m_logsAction, m_restartAction, m_stopAction, m_removeAction, m_copyNameAction}) {
         action->setEnabled(row);
     }
     Q_EMIT stateChanged();

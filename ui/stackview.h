@@ -119,6 +119,7 @@ private:
 
     QAction *m_logsAction = nullptr;
     QAction *m_restartAction = nullptr;
+    QAction *m_stopAction = nullptr;
     QAction *m_removeAction = nullptr;
     QAction *m_copyNameAction = nullptr;
     bool m_errorJustShown = false;

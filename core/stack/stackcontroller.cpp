@@ -380,10 +380,15 @@ public:
                !service.healthcheck->test.isEmpty() && service.healthcheck->test.first() != u"NONE";
     }
 
+    /// Out of the rotation on purpose, and not probed into it again.
+    bool heldOut(const QString &id) const
+    {
+        return restarting.contains(id) || stopping.contains(id);
+    }
+
     bool inRotation(const ReplicaInfo &replica) const
     {
-        if (replica.state != u"running" || removing.contains(replica.id) ||
-            restarting.contains(replica.id)) {
+        if (replica.state != u"running" || removing.contains(replica.id) || heldOut(replica.id)) {
             return false;
         }
         if (!health->isHealthy(replica.id)) {
@@ -404,7 +409,7 @@ public:
         for (const ReplicaInfo &replica : std::as_const(replicas)) {
             const ServiceSpec *service = q->m_project.service(replica.service);
             if (!service || service->shoal.healthPath.isEmpty() || replica.state != u"running" ||
-                removing.contains(replica.id) || restarting.contains(replica.id) ||
+                removing.contains(replica.id) || heldOut(replica.id) ||
                 !ready.contains(replica.id) || replica.publishedPorts.isEmpty()) {
                 continue;
             }
@@ -419,7 +424,7 @@ public:
         for (const ReplicaInfo &replica : std::as_const(replicas)) {
             if (replica.state != u"running" || ready.contains(replica.id) ||
                 probing.contains(replica.id) || removing.contains(replica.id) ||
-                restarting.contains(replica.id)) {
+                heldOut(replica.id)) {
                 continue;
             }
             const ServiceSpec *service = q->m_project.service(replica.service);
@@ -440,7 +445,7 @@ public:
             QObject::connect(probe, &ReadinessProbe::finished, q, [this, id, gated](bool ok) {
                 probing.remove(id);
                 // A replica that began a restart meanwhile was probed before it stopped.
-                if (!replicas.contains(id) || restarting.contains(id)) {
+                if (!replicas.contains(id) || heldOut(id)) {
                     return;
                 }
                 if (!ok && gated) {
@@ -1491,6 +1496,7 @@ public:
     int eventsRetryMs = EventsRetryFirstMs;
     QMap<QString, int> scaleOverrides;
     QSet<QString> restarting;              ///< in a rolling restart: out of rotation, not probed
+    QSet<QString> stopping;                ///< stopped by the user: out of rotation until restarted
     QList<QPointer<EngineReply>> inflight; ///< builds, pulls, creates and starts cancel() stops
     quint64 cancelGeneration = 0;
     quint64 upGeneration = 0;
@@ -1772,6 +1778,7 @@ void StackController::restartReplica(const QString &containerName)
     }
     const QString id = it->id;
     d->ready.remove(id);
+    d->stopping.remove(id);
     d->updateProxies();
     Q_EMIT progress(u"restarting %1"_s.arg(containerName));
     const int grace = ReplicaSpec::stopTimeoutSeconds(*spec);
@@ -1781,6 +1788,32 @@ void StackController::restartReplica(const QString &containerName)
             Q_EMIT errorOccurred(u"restarting %1: %2"_s.arg(containerName, reply->errorString()));
         }
         d->scheduleRefresh();
+    });
+}
+
+void StackController::stopReplica(const QString &containerName)
+{
+    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
+                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
+    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
+    if (!spec || d->removing.contains(it->id)) {
+        Q_EMIT errorOccurred(u"no replica %1 to stop in %2"_s.arg(containerName, m_project.name));
+        return;
+    }
+    const ReplicaInfo replica = *it;
+    const int grace = ReplicaSpec::stopTimeoutSeconds(*spec);
+    d->stopping.insert(replica.id);
+    d->ready.remove(replica.id);
+    Q_EMIT progress(u"draining %1 before stopping it"_s.arg(containerName));
+    // Like a scale-down, but the container stays, stopped, for its logs and a later restart.
+    d->drain(*spec, replica, [this, id = replica.id, containerName, grace] {
+        EngineReply *reply = m_client->stopContainer(id, grace);
+        connect(reply, &EngineReply::finished, this, [this, reply, containerName] {
+            if (reply->isError()) {
+                Q_EMIT errorOccurred(u"stopping %1: %2"_s.arg(containerName, reply->errorString()));
+            }
+            d->scheduleRefresh();
+        });
     });
 }
 

@@ -57,6 +57,9 @@ public:
     void removeReplica(const QString &containerName);
     /// Restarts one replica: out of rotation, stop with its grace period, start again.
     void restartReplica(const QString &containerName);
+    /// Takes one replica out of the proxy's rotation, lets its requests finish, then stops
+    /// its container and keeps it; restartReplica() brings it back.
+    void stopReplica(const QString &containerName);
 
     /// Brings one service to its count (the one it had before stopService(), else its
     /// current or compose count), after starting the services it depends on that do not

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void testCancelKeepsReplicasAlreadyMade();
     void testCpuLimitReachesEngineAndMetrics();
     void testHealthPathGatesTheRotation();
+    void testStoppedReplicaIsKeptOutUntilRestarted();
 
 private:
     ComposeProject load(const QString &yaml, const QString &project);
@@ -776,6 +777,46 @@ services:
     QCOMPARE(stack.proxy(u"bad"_s)->backends().size(), 0);
     QCOMPARE(httpGet(badPort).status, 503);
     QCOMPARE(stack.replicas(u"bad"_s).size(), 1);
+}
+
+void TestStackLifecycle::testStoppedReplicaIsKeptOutUntilRestarted()
+{
+    // Given two replicas behind the proxy and clients that never retry
+    const QString name = m_prefix + u"-stopone"_s;
+    const quint16 port = freeLoopbackPort();
+    StackController stack(m_client.get(), load(uR"(
+services:
+  web:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    stop_grace_period: 5s
+)"_s.arg(port),
+                                               name));
+    QVERIFY(bringUp(stack, {{u"web"_s, 2}}));
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 20000);
+    LoadGenerator load(port, 4, std::chrono::milliseconds(2));
+    load.start(std::chrono::seconds(60));
+
+    // When one replica is stopped from its menu while requests flow
+    const QString stopped = name + u"-web-2"_s;
+    stack.stopReplica(stopped);
+
+    // Then it leaves the rotation, its container is stopped but kept, and no request fails
+    QTRY_COMPARE_WITH_TIMEOUT(
+        inspect(stopped).value(u"State").toObject().value(u"Running").toBool(), false, 30000);
+    QTest::qWait(1500);
+    QCOMPARE(stack.proxy(u"web"_s)->backends().size(), 1);
+    QCOMPARE(stack.replicas(u"web"_s).size(), 2);
+
+    // And a restart brings it back into the rotation
+    stack.restartReplica(stopped);
+    QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 30000);
+    const LoadGenerator::Totals totals = load.stop();
+    qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
+          totals.socketErrors);
+    QVERIFY(totals.ok > 100);
+    QCOMPARE(totals.non2xx, 0L);
+    QCOMPARE(totals.socketErrors, 0L);
 }
 
 QTEST_GUILESS_MAIN(TestStackLifecycle)
