@@ -270,6 +270,7 @@ void StackView::createContainerActions()
     m_stopAction = new QAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")),
                                tr("&Stop This Replica"), this);
     m_stopAction->setObjectName(QStringLiteral("stopReplicaAction"));
+    m_stopAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
     m_stopAction->setStatusTip(
         tr("Drain the replica, then stop its container and keep it; Restart brings it back"));
     connect(m_stopAction, &QAction::triggered, this, [this] {

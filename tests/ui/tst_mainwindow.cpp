@@ -401,8 +401,8 @@ void TestMainWindow::testContextMenuOpensFromKeyboard()
             QVERIFY2(!action->shortcut().isEmpty(), qPrintable(action->objectName()));
         }
     }
-    QCOMPARE(names, QStringList({"logsAction", "restartReplicaAction", "removeReplicaAction",
-                                 "copyNameAction"}));
+    QCOMPARE(names, QStringList({"logsAction", "restartReplicaAction", "stopReplicaAction",
+                                 "removeReplicaAction", "copyNameAction"}));
     menu->close();
 }
 
