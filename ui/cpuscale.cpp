@@ -51,6 +51,11 @@ double scaledCpuTotal(const QList<Core::ReplicaMetrics> &replicas, CpuScale scal
                      scale);
 }
 
+QString cpuTotalText(double percent)
+{
+    return percent < 0 ? QStringLiteral("–") : tr("%1 %").arg(QLocale().toString(percent, 'f', 1));
+}
+
 QString cpuScaleTitle(CpuScale scale)
 {
     switch (scale) {

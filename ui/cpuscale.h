@@ -29,6 +29,8 @@ double scaledCpu(const Core::ReplicaMetrics &replica, CpuScale scale);
 double scaledCpuTotal(const QList<Core::ReplicaMetrics> &replicas, CpuScale scale);
 /// A title for an axis or a column that says what 100 means.
 QString cpuScaleTitle(CpuScale scale);
+/// A total as a row shows it: "12.5 %", or a dash when `percent` < 0 (nothing measured).
+QString cpuTotalText(double percent);
 /// A one-line explanation for tooltips, naming the host's core count when it is known
 /// and, under LimitShare, the limit (or that there is none and the host counts).
 QString cpuScaleExplanation(CpuScale scale, int onlineCpus, double limitCores = 0);

@@ -147,8 +147,9 @@ void ReplicaLineChart::addLines(const QStringList &created)
     const QStringList joined = ReplicaAppearance::sorted(created);
     const bool appended = names.mid(names.size() - joined.size()) == joined;
     if (!appended) {
+        const QSet<QString> fresh(created.cbegin(), created.cend());
         for (const QString &name : names) {
-            if (!created.contains(name)) {
+            if (!fresh.contains(name)) {
                 chart()->removeSeries(m_lines.value(name));
             }
         }

@@ -9,7 +9,6 @@
 
 #include <QGridLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QVBoxLayout>
 
 namespace Shoal::Ui {
@@ -116,9 +115,7 @@ void ServicePanel::refreshCpu()
     // Over the whole stack at once rather than a sum of the service totals: under a share of
     // the limit, a cpuset that replicas of two services share counts once.
     const QString text =
-        everyReplica.isEmpty()
-            ? QStringLiteral("–")
-            : tr("%1 %").arg(QLocale().toString(scaledCpuTotal(everyReplica, m_cpuScale), 'f', 1));
+        cpuTotalText(everyReplica.isEmpty() ? -1 : scaledCpuTotal(everyReplica, m_cpuScale));
     if (m_stackCpu->text() != text) {
         m_stackCpu->setText(text);
     }
@@ -181,7 +178,7 @@ void ServicePanel::rebuild(const QStringList &services)
         auto *total = new QLabel(tr("All services"), m_host);
         total->setForegroundRole(QPalette::PlaceholderText);
         grid->addWidget(total, row, 0);
-        m_stackCpu = new QLabel(QStringLiteral("–"), m_host);
+        m_stackCpu = new QLabel(cpuTotalText(-1), m_host);
         m_stackCpu->setObjectName(QStringLiteral("stackCpu"));
         m_stackCpu->setAccessibleName(tr("CPU of every replica of the stack"));
         m_stackCpu->setAlignment(Qt::AlignRight | Qt::AlignVCenter);

@@ -1,5 +1,6 @@
 #include "servicerow.h"
 
+#include "cpuscale.h"
 #include "logging.h"
 
 #include <QAction>
@@ -8,7 +9,6 @@
 #include <QGridLayout>
 #include <QGuiApplication>
 #include <QLabel>
-#include <QLocale>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -241,8 +241,7 @@ void ServiceRow::setScalingEnabled(bool enabled)
 
 void ServiceRow::setCpuTotal(double percent, const QString &explanation)
 {
-    const QString text =
-        percent < 0 ? QStringLiteral("–") : tr("%1 %").arg(QLocale().toString(percent, 'f', 1));
+    const QString text = cpuTotalText(percent);
     if (m_cpu->text() != text) {
         m_cpu->setText(text);
     }

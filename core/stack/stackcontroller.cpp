@@ -380,6 +380,20 @@ public:
                !service.healthcheck->test.isEmpty() && service.healthcheck->test.first() != u"NONE";
     }
 
+    /// A replica the user picked by container name, with its service's definition in
+    /// `service`; null when the name is unknown (gone meanwhile) or its service is not in
+    /// the project.
+    const ReplicaInfo *pickedReplica(const QString &name, const ServiceSpec **service) const
+    {
+        for (const ReplicaInfo &replica : replicas) {
+            if (replica.name == name) {
+                *service = q->m_project.service(replica.service);
+                return *service ? &replica : nullptr;
+            }
+        }
+        return nullptr;
+    }
+
     /// Out of the rotation on purpose, and not probed into it again.
     bool heldOut(const QString &id) const
     {
@@ -1738,10 +1752,9 @@ void StackController::down(bool removeVolumes)
 
 void StackController::removeReplica(const QString &containerName)
 {
-    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
-                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
-    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
-    if (!spec || d->removing.contains(it->id)) {
+    const ServiceSpec *spec = nullptr;
+    const ReplicaInfo *it = d->pickedReplica(containerName, &spec);
+    if (!it || d->removing.contains(it->id)) {
         Q_EMIT errorOccurred(u"no replica %1 to remove in %2"_s.arg(containerName, m_project.name));
         return;
     }
@@ -1768,10 +1781,9 @@ void StackController::removeReplica(const QString &containerName)
 
 void StackController::restartReplica(const QString &containerName)
 {
-    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
-                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
-    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
-    if (!spec) {
+    const ServiceSpec *spec = nullptr;
+    const ReplicaInfo *it = d->pickedReplica(containerName, &spec);
+    if (!it) {
         Q_EMIT errorOccurred(
             u"no replica %1 to restart in %2"_s.arg(containerName, m_project.name));
         return;
@@ -1793,10 +1805,9 @@ void StackController::restartReplica(const QString &containerName)
 
 void StackController::stopReplica(const QString &containerName)
 {
-    const auto it = std::find_if(d->replicas.cbegin(), d->replicas.cend(),
-                                 [&](const ReplicaInfo &r) { return r.name == containerName; });
-    const ServiceSpec *spec = it == d->replicas.cend() ? nullptr : m_project.service(it->service);
-    if (!spec || d->removing.contains(it->id)) {
+    const ServiceSpec *spec = nullptr;
+    const ReplicaInfo *it = d->pickedReplica(containerName, &spec);
+    if (!it || d->removing.contains(it->id)) {
         Q_EMIT errorOccurred(u"no replica %1 to stop in %2"_s.arg(containerName, m_project.name));
         return;
     }

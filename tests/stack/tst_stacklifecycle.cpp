@@ -97,6 +97,22 @@ void TestStackLifecycle::cleanupTestCase()
     waitFor(m_client->deleteResource(u"/images/%1?force=1"_s.arg(m_image)));
 }
 
+namespace {
+
+// One web service published through the proxy, with time to drain before a stop.
+QString webBehindProxy(quint16 port)
+{
+    return uR"(
+services:
+  web:
+    image: IMAGE
+    ports: ["127.0.0.1:%1:3000"]
+    stop_grace_period: 5s
+)"_s.arg(port);
+}
+
+} // namespace
+
 ComposeProject TestStackLifecycle::load(const QString &yaml, const QString &project)
 {
     const QString path = m_dir.filePath(project + u".yaml"_s);
@@ -332,14 +348,7 @@ void TestStackLifecycle::testScalingUnderLoadLosesNoRequest()
     // Given one replica behind the proxy and clients that never retry
     const QString name = m_prefix + u"-load"_s;
     const quint16 port = freeLoopbackPort();
-    StackController stack(m_client.get(), load(uR"(
-services:
-  web:
-    image: IMAGE
-    ports: ["127.0.0.1:%1:3000"]
-    stop_grace_period: 5s
-)"_s.arg(port),
-                                               name));
+    StackController stack(m_client.get(), load(webBehindProxy(port), name));
     QVERIFY(bringUp(stack, {{u"web"_s, 1}}));
     QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 1, 20000);
 
@@ -562,14 +571,7 @@ void TestStackLifecycle::testRollingRestartUnderLoadLosesNoRequest()
     // Given two replicas behind the proxy and clients that never retry
     const QString name = m_prefix + u"-roll"_s;
     const quint16 port = freeLoopbackPort();
-    StackController stack(m_client.get(), load(uR"(
-services:
-  web:
-    image: IMAGE
-    ports: ["127.0.0.1:%1:3000"]
-    stop_grace_period: 5s
-)"_s.arg(port),
-                                               name));
+    StackController stack(m_client.get(), load(webBehindProxy(port), name));
     QVERIFY(bringUp(stack, {{u"web"_s, 2}}));
     QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 20000);
     QStringList startedBefore;
@@ -784,14 +786,7 @@ void TestStackLifecycle::testStoppedReplicaIsKeptOutUntilRestarted()
     // Given two replicas behind the proxy and clients that never retry
     const QString name = m_prefix + u"-stopone"_s;
     const quint16 port = freeLoopbackPort();
-    StackController stack(m_client.get(), load(uR"(
-services:
-  web:
-    image: IMAGE
-    ports: ["127.0.0.1:%1:3000"]
-    stop_grace_period: 5s
-)"_s.arg(port),
-                                               name));
+    StackController stack(m_client.get(), load(webBehindProxy(port), name));
     QVERIFY(bringUp(stack, {{u"web"_s, 2}}));
     QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 20000);
     LoadGenerator load(port, 4, std::chrono::milliseconds(2));
