@@ -1,5 +1,5 @@
-// Threads: the control thread hands descriptors, backend snapshots and drain orders to the
-// workers by queued calls, and the workers publish their counters back the same way.
+// Threads: the control thread hands backend snapshots and drain orders to the workers through
+// ProxyWorker::post(), and the workers publish their counters back by queued calls.
 #include "proxyserver.h"
 
 #include "backendstate.h"
@@ -31,6 +31,7 @@ namespace {
 constexpr int DrainPollIntervalMs = 50;
 constexpr int CountersIntervalMs = 1000;
 constexpr int ListenBacklog = 1024;
+constexpr int DeferAcceptSeconds = 1;
 
 qint64 steadyMs()
 {
@@ -40,7 +41,8 @@ qint64 steadyMs()
 
 /// A non-blocking listening socket for `address`; -1 with `error` set when it cannot be bound.
 /// No other socket can bind the same port while it is open.
-int openListener(const QHostAddress &address, quint16 port, QString &error, quint16 &boundPort)
+int openListener(const QHostAddress &address, quint16 port, bool clientSpeaksFirst, QString &error,
+                 quint16 &boundPort)
 {
     sockaddr_storage storage{};
     socklen_t length = 0;
@@ -74,6 +76,15 @@ int openListener(const QHostAddress &address, quint16 port, QString &error, quin
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     // Linux hands this on to every accepted socket: no system call per connection for it.
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (clientSpeaksFirst) {
+        // An HTTP client sends its request right after connecting: the kernel then hands the
+        // connection over once the request is there, so that accepting and reading it take
+        // one wake-up instead of two (nginx's `listen ... deferred`). A client that connects
+        // and stays silent is accepted after about this long, and its idle timeout starts
+        // then. Not in TCP mode, where the server may be the one to speak first.
+        ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &DeferAcceptSeconds,
+                     sizeof(DeferAcceptSeconds));
+    }
     if (storage.ss_family == AF_INET6) {
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, anyStack ? &zero : &one, sizeof(int));
     }
@@ -129,8 +140,8 @@ public:
     int listenFd = -1;
     quint16 port = 0;
     Balancer balancer;
-    std::vector<QThread *> threads;
-    std::vector<ProxyWorker *> workers;
+    std::vector<std::unique_ptr<QThread>> threads;
+    std::vector<std::unique_ptr<ProxyWorker>> workers;
     int nextSerial = 1;
     QList<ProxyBackend> backends;
     std::map<QString, std::shared_ptr<BackendState>> active;
@@ -157,9 +168,8 @@ void ProxyServer::Private::publishSnapshot()
         snapshot->all.push_back(drain.state);
     }
     std::shared_ptr<const BackendSnapshot> shared = std::move(snapshot);
-    for (ProxyWorker *worker : workers) {
-        QMetaObject::invokeMethod(
-            worker, [worker, shared] { worker->setSnapshot(shared); }, Qt::QueuedConnection);
+    for (const auto &worker : workers) {
+        worker->post([worker = worker.get(), shared] { worker->setSnapshot(shared); });
     }
 }
 
@@ -189,11 +199,9 @@ void ProxyServer::Private::checkDrains()
             qCWarning(lcProxy) << "backend" << state.backend.id << "still had"
                                << state.inFlight.load() << "requests after the drain timeout;"
                                << "closing them";
-            for (ProxyWorker *worker : workers) {
+            for (const auto &worker : workers) {
                 const int serial = state.serial;
-                QMetaObject::invokeMethod(
-                    worker, [worker, serial] { worker->closeBackend(serial); },
-                    Qt::QueuedConnection);
+                worker->post([worker = worker.get(), serial] { worker->closeBackend(serial); });
             }
         }
         if (it->announce) {
@@ -297,22 +305,27 @@ bool ProxyServer::start()
                 },
                 Qt::QueuedConnection);
         };
-        auto *worker = new ProxyWorker(d->config, &d->balancer, i, publisher);
-        auto *thread = new QThread;
+        auto worker = std::make_unique<ProxyWorker>(d->config, &d->balancer, i, publisher);
+        if (!worker->isValid()) {
+            d->errorString = tr("Cannot start the proxy's event loops: %1")
+                                 .arg(QString::fromStdString(worker->setupError()));
+            stopWorkers();
+            return false;
+        }
+        std::unique_ptr<QThread> thread(
+            QThread::create([worker = worker.get()] { worker->run(); }));
         thread->setObjectName(QStringLiteral("shoal-proxy-%1").arg(i));
-        worker->moveToThread(thread);
-        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->begin(); }, Qt::QueuedConnection);
-        d->threads.push_back(thread);
-        d->workers.push_back(worker);
+        d->threads.push_back(std::move(thread));
+        d->workers.push_back(std::move(worker));
     }
     d->publishSnapshot();
 
     QString error;
     quint16 boundPort = d->config.listenPort;
-    d->listenFd = openListener(d->config.listenAddress, boundPort, error, boundPort);
+    const bool clientSpeaksFirst = d->config.mode == ProxyConfig::Mode::Http;
+    d->listenFd =
+        openListener(d->config.listenAddress, boundPort, clientSpeaksFirst, error, boundPort);
     if (d->listenFd < 0) {
         d->errorString = tr("Cannot listen on %1:%2: %3")
                              .arg(d->config.listenAddress.toString())
@@ -323,10 +336,8 @@ bool ProxyServer::start()
         return false;
     }
     d->port = boundPort;
-    for (ProxyWorker *worker : d->workers) {
-        const int fd = d->listenFd;
-        QMetaObject::invokeMethod(
-            worker, [worker, fd] { worker->listenOn(fd); }, Qt::QueuedConnection);
+    for (const auto &worker : d->workers) {
+        worker->post([worker = worker.get(), fd = d->listenFd] { worker->listenOn(fd); });
     }
     d->countersTimer.start(CountersIntervalMs);
     qCDebug(lcProxy) << "listening on" << d->config.listenAddress << d->port << "with"
@@ -336,12 +347,14 @@ bool ProxyServer::start()
 
 void ProxyServer::stopWorkers()
 {
-    for (QThread *thread : d->threads) {
-        thread->quit();
+    for (const auto &worker : d->workers) {
+        worker->post([worker = worker.get()] {
+            worker->stopListening();
+            worker->quit();
+        });
     }
-    for (QThread *thread : d->threads) {
+    for (const auto &thread : d->threads) {
         thread->wait();
-        delete thread;
     }
     d->threads.clear();
     d->workers.clear();
@@ -352,16 +365,12 @@ void ProxyServer::stop()
     if (d->listenFd < 0) {
         return;
     }
-    // Every worker lets go of its descriptor before it is closed, so that none of them can
-    // accept from a number that the process has already reused.
-    for (ProxyWorker *worker : d->workers) {
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->stopListening(); }, Qt::BlockingQueuedConnection);
-    }
+    // Every worker has let go of the descriptor and ended before it is closed, so that none
+    // of them can accept from a number that the process has already reused.
+    stopWorkers();
     ::close(d->listenFd);
     d->listenFd = -1;
     d->port = 0;
-    stopWorkers();
     d->countersTimer.stop();
 }
 

@@ -1,20 +1,21 @@
 #pragma once
 
 #include <core/proxy/backendstate.h>
+#include <core/proxy/bufferpool.h>
 #include <core/proxy/latencyhistogram.h>
 #include <core/proxy/proxytypes.h>
 
-#include <QObject>
+#include <QtGlobal>
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
-
-class QSocketNotifier;
-class QTimer;
 
 namespace Shoal::Core {
 
@@ -28,25 +29,37 @@ struct BackendSample
     LatencyHistogram recentLatency;
 };
 
-/// One of a ProxyServer's event loops: owns the client and upstream sockets handed to it and
-/// drives them as raw non-blocking descriptors through one epoll set, watched by a single
-/// QSocketNotifier. Everything here runs on the worker's own thread; the control thread
-/// reaches it only through queued calls.
-class ProxyWorker final : public QObject
+/// One of a ProxyServer's event loops: owns the client and upstream sockets it accepts and
+/// drives them as raw non-blocking descriptors through one epoll set.
+///
+/// The worker's thread runs run(), which sleeps in epoll_wait itself rather than in Qt's event
+/// loop: one system call per wake instead of a poll of the epoll descriptor followed by the
+/// wait, and, because each worker waits on the shared listening socket directly, the kernel
+/// can wake just one of them per new connection (EPOLLEXCLUSIVE). The control thread reaches a
+/// worker only through post(); everything else runs on the worker's own thread.
+class ProxyWorker final
 {
-    Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProxyWorker)
 
 public:
     using Publisher = std::function<void(int workerIndex, std::vector<BackendSample> samples)>;
+    using Task = std::function<void()>;
 
     ProxyWorker(const ProxyConfig &config, Balancer *balancer, int index, Publisher publisher);
-    ~ProxyWorker() override;
+    ~ProxyWorker();
 
-    /// Sets up the event sources; call on the worker thread before anything else.
-    void begin();
-    /// Takes ownership of an accepted client descriptor.
-    void adoptClient(qintptr descriptor);
+    /// False when the epoll set or the wake-up descriptor could not be created; setupError()
+    /// then says why.
+    bool isValid() const { return m_setupError.empty(); }
+    const std::string &setupError() const { return m_setupError; }
+    /// The worker thread's body: serves sockets, timers and posted tasks until quit().
+    void run();
+    /// Queues `task` to run on the worker's thread between two batches of socket events.
+    /// Safe to call from any thread.
+    void post(Task task);
+    /// Ends run() after the tasks posted before it; call through post().
+    void quit() { m_quit = true; }
+
     /// Accepts clients from a listening descriptor (not owned) on this worker's own thread, so
     /// that no connection waits for another thread to hand it over.
     void listenOn(int descriptor);
@@ -80,10 +93,12 @@ private:
         Abort
     };
 
-    void processEvents();
+    void processEvents(const epoll_event *events, int count);
+    void runPosted();
     void acceptClients();
-    void adoptAccepted(int fd, const sockaddr_storage *address);
+    void adoptAccepted(int fd, const sockaddr_storage &address);
     void sweep();
+    void trimAfterBurst();
     void publish();
 
     void drive(Client *client);
@@ -126,14 +141,18 @@ private:
     int m_index;
     Publisher m_publisher;
     int m_epoll = -1;
+    int m_wakeFd = -1; ///< eventfd written by post() when the queue turns non-empty
     int m_listenFd = -1;
-    QSocketNotifier *m_notifier = nullptr;
-    QTimer *m_sweepTimer = nullptr;
-    QTimer *m_publishTimer = nullptr;
+    bool m_quit = false;
+    std::string m_setupError;
+    std::mutex m_postedLock;
+    std::vector<Task> m_posted;
+    BufferPool m_buffers; ///< before the sockets: they give their buffers back when destroyed
     std::shared_ptr<const BackendSnapshot> m_snapshot;
     qint64 m_nowMs = 0;
     std::unordered_map<Socket *, std::unique_ptr<Socket>> m_sockets;
     std::vector<std::unique_ptr<Socket>> m_closed;
+    std::size_t m_socketPeak = 0; ///< most sockets open at a sweep since the last trim
     std::unordered_map<int, std::vector<Upstream *>> m_pool;
     std::unordered_map<int, std::unique_ptr<Stats>> m_stats;
 };

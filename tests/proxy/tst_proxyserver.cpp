@@ -2,6 +2,7 @@
 
 #include <core/proxy/proxyserver.h>
 
+#include <QElapsedTimer>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
@@ -730,6 +731,23 @@ private Q_SLOTS:
         }
         QVERIFY(client.closedWithin(2000));
         QCOMPARE(client.buffer().rfind("HTTP/1.1 408", 0), std::size_t(0));
+    }
+
+    void testSilentClientIsClosed()
+    {
+        Backend a(Backend::serving("A"));
+        ProxyConfig config;
+        config.clientIdleTimeoutMs = 300;
+        auto proxy = startProxy({backendAt("a", a.port())}, config);
+        QVERIFY(proxy);
+        // The kernel holds a connection without a request back from the proxy for a while
+        // (deferred accept); it must still reach the proxy and time out there, not stay open.
+        QElapsedTimer clock;
+        clock.start();
+        Peer client(Peer::connectTo(proxy->serverPort()));
+        QVERIFY(client.closedWithin(5000));
+        QVERIFY2(clock.elapsed() >= 300, "closed before the idle timeout");
+        QCOMPARE(client.buffer(), std::string());
     }
 
     void testTcpModeRoundRobin()
