@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "proxycommand.h"
 #include "stackoptions.h"
+#include "windowmodule.h"
 
 #include <QCoreApplication>
 
@@ -81,7 +82,7 @@ int main(int argc, char **argv)
         return 2;
     }
 #ifdef SHOAL_HAVE_UI
-    return Shoal::App::runWindowCommand(argc, argv);
+    return Shoal::App::runWindowModule(argc, argv);
 #else
     Shoal::App::printError(u"this build has no window; use `shoal run -f FILE`"_s);
     return 2;

@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "stackoptions.h"
 #include "uiprofiler.h"
+#include "windowmodule.h"
 #include "windowsessions.h"
 
 #include <ui/mainwindow.h>
@@ -12,18 +13,13 @@
 #include <QIcon>
 #include <QMessageBox>
 
+#include <type_traits>
+
 using namespace Qt::StringLiterals;
 
 namespace Shoal::App {
 
 namespace {
-
-bool displayAvailable()
-{
-    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
-           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
-           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
-}
 
 // The -f files make one stack, as in compose; every positional FILE is a stack of its own.
 QList<StackSource> commandLineSources(const QCommandLineParser &parser)
@@ -48,15 +44,9 @@ QList<StackSource> commandLineSources(const QCommandLineParser &parser)
 
 } // namespace
 
+// The display was checked by runWindowModule() before it loaded this module.
 int runWindowCommand(int &argc, char **argv)
 {
-    if (!displayAvailable()) {
-        printError(u"no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
-                   "run headless instead: shoal run -f FILE [--scale SERVICE=N] "
-                   "[--status-json]"_s);
-        return 2;
-    }
-
     QApplication app(argc, argv);
     UiProfiler::installIfRequested(app);
     QApplication::setDesktopFileName(u"io.github.shoal.Shoal"_s);
@@ -128,3 +118,11 @@ int runWindowCommand(int &argc, char **argv)
 }
 
 } // namespace Shoal::App
+
+// The module's one exported symbol (windowmodule.h), looked up by runWindowModule().
+extern "C" Q_DECL_EXPORT int shoal_window_main(int *argc, char **argv)
+{
+    return Shoal::App::runWindowCommand(*argc, argv);
+}
+static_assert(std::is_same_v<decltype(&shoal_window_main), Shoal::App::WindowModuleEntry>,
+              "shoal_window_main must match the type the loader calls");

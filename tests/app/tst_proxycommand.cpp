@@ -1,6 +1,7 @@
 #include "../proxy/testpeers.h"
 #include "../support/enginetestsupport.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTest>
 
@@ -20,6 +21,7 @@ private Q_SLOTS:
     void testBadWeightIsAUsageError();
     void testUsageErrorsNameTheProblem_data();
     void testUsageErrorsNameTheProblem();
+    void testLoadsNoWindowLibraries();
 };
 
 namespace {
@@ -114,6 +116,31 @@ void TestProxyCommand::testUsageErrorsNameTheProblem()
     QCOMPARE(proxy.exitCode(), 2);
     const QByteArray errors = proxy.readAllStandardError();
     QVERIFY2(errors.contains(message), errors.constData());
+}
+
+void TestProxyCommand::testLoadsNoWindowLibraries()
+{
+    // Given a running `shoal proxy`
+    Backend backend(Backend::serving("only"));
+    const quint16 port = Shoal::Test::freeLoopbackPort();
+    QProcess proxy;
+    proxy.start(ShoalBinary, {u"proxy"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port),
+                              u"--backends"_s, u"127.0.0.1:%1"_s.arg(backend.port())});
+    QVERIFY(proxy.waitForReadyRead(10000));
+
+    // When its memory map is read
+    QFile maps(u"/proc/%1/maps"_s.arg(proxy.processId()));
+    QVERIFY2(maps.open(QIODevice::ReadOnly), qPrintable(maps.errorString()));
+    const QByteArray mapped = maps.readAll();
+    proxy.terminate();
+    QVERIFY(proxy.waitForFinished(10000));
+
+    // Then the window's libraries are not in it (they live in libshoal-window.so, which only
+    // the window path loads): the proxy's memory target leaves no room for them
+    QVERIFY(mapped.contains("libQt6Core"));
+    for (const char *library : {"libQt6Widgets", "libQt6Gui", "libQt6Charts", "shoal-window"}) {
+        QVERIFY2(!mapped.contains(library), library);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestProxyCommand)

@@ -99,6 +99,13 @@ for path in ./usr/bin/shoal ./usr/share/doc/shoal/changelog.Debian.gz \
     "./usr/share/icons/hicolor/48x48/apps/$app_id.png"; do
     check "package contains $path" grep -q " $path\$" <<<"$contents"
 done
+# The window is a module the executable loads from the library directory (app/windowmodule.h).
+with_window=0
+grep -q '^SHOAL_BUILD_UI:BOOL=ON' "$build_dir/CMakeCache.txt" && with_window=1
+if [ "$with_window" = 1 ]; then
+    check "package contains the window module" \
+        grep -qE ' \./usr/lib/([^/]+/)?shoal/libshoal-window\.so$' <<<"$contents"
+fi
 
 echo "== installing"
 if apt-get install -y -qq --no-install-recommends "$deb" >"$work/apt.log" 2>&1; then
@@ -116,6 +123,11 @@ if [ "$installed_by_us" = 1 ]; then
         check "shoal --version names $upstream_version" grep -qF "$upstream_version" <<<"$out"
     else
         fail "shoal --version (exit $?): $out"
+    fi
+    if [ "$with_window" = 1 ]; then
+        # --help is answered inside the module, so this loads it from the installed path.
+        check "installed shoal loads its window module" \
+            env QT_QPA_PLATFORM=offscreen /usr/bin/shoal -f /dev/null --help
     fi
     compose="$repo/examples/whoami/compose.yaml"
     if out="$(QT_QPA_PLATFORM=offscreen /usr/bin/shoal config -f "$compose" 2>&1)"; then
