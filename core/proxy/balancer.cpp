@@ -103,9 +103,19 @@ std::shared_ptr<BackendState> Balancer::acquire(const BackendSnapshot &snapshot,
             }
             continue;
         }
+        // One ticket per attempt keeps the turns exact while some backends are skipped.
+        quint64 ticket = 0;
         for (std::size_t attempt = 0; attempt < n; ++attempt) {
-            const quint64 ticket = m_next.fetch_add(1, std::memory_order_relaxed);
+            ticket = m_next.fetch_add(1, std::memory_order_relaxed);
             const auto &candidate = snapshot.ring[std::size_t(ticket % n)];
+            if (eligible(*candidate, excludedSerials, nowMs, allowEjected) && claim(*candidate)) {
+                return candidate;
+            }
+        }
+        // Other workers take tickets from the same counter, so this call's tickets may all
+        // have landed on skipped backends while one is still eligible: look at each once.
+        for (std::size_t offset = 1; offset <= n; ++offset) {
+            const auto &candidate = snapshot.ring[std::size_t((ticket + offset) % n)];
             if (eligible(*candidate, excludedSerials, nowMs, allowEjected) && claim(*candidate)) {
                 return candidate;
             }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 
 using namespace Shoal::Core;
 using namespace ProxyTest;
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void testWeightedOrderIsSmoothAndExact();
     void testWeightedProxySpreadsThreeToOne();
     void testWeightsAreIgnoredByPlainRoundRobin();
+    void testLastEligibleBackendIsFoundUnderContention();
 };
 
 namespace {
@@ -237,6 +239,40 @@ void TestBalancing::testWeightsAreIgnoredByPlainRoundRobin()
 
     QCOMPARE(served["heavy"], 20);
     QCOMPARE(served["light"], 20);
+}
+
+void TestBalancing::testLastEligibleBackendIsFoundUnderContention()
+{
+    // Given a ring of eight in which seven are draining, as between a scale-down and the
+    // workers' next snapshot
+    BackendSnapshot snapshot;
+    for (int i = 0; i < 8; ++i) {
+        auto state = std::make_shared<BackendState>(backendAt(QString::number(i), 1), i + 1);
+        state->draining.store(i != 5);
+        snapshot.ring.push_back(state);
+        snapshot.all.push_back(state);
+    }
+    Balancer balancer(ProxyConfig::Balance::RoundRobin);
+
+    // When two workers pick at the same time, taking turns from the same counter
+    std::atomic<int> misses{0};
+    const auto pick = [&] {
+        for (int i = 0; i < 200000; ++i) {
+            std::shared_ptr<BackendState> chosen = balancer.acquire(snapshot, {}, 0);
+            if (!chosen) {
+                ++misses;
+                continue;
+            }
+            Balancer::release(*chosen);
+        }
+    };
+    std::thread first(pick);
+    std::thread second(pick);
+    first.join();
+    second.join();
+
+    // Then every pick finds the one backend that is left
+    QCOMPARE(misses.load(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestBalancing)
