@@ -149,7 +149,9 @@ struct ProxyWorker::Socket
             const ssize_t n = ::recv(fd, buffer.get() + end, capacity - end, 0);
             if (n > 0) {
                 // A short read means the kernel queue is empty: the next byte brings an edge.
-                readable = std::size_t(n) == capacity - end;
+                // Not so for the end of input when it came with the last bytes, reported by
+                // the same edge: after a hang-up the next read returns it.
+                readable = std::size_t(n) == capacity - end || hungUp;
                 end += std::size_t(n);
                 return Io::Progress;
             }
@@ -254,6 +256,7 @@ struct ProxyWorker::Socket
     bool readable = false;
     bool writable = false;
     bool peerClosed = false;
+    bool hungUp = false; ///< epoll reported the peer's end of input (or an error)
     bool dead = false;
     qint64 lastActivityMs = 0;
 };
@@ -579,6 +582,9 @@ void ProxyWorker::processEvents(const epoll_event *events, int count)
         const std::uint32_t flags = events[i].events;
         if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
             socket->readable = true;
+        }
+        if (flags & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+            socket->hungUp = true;
         }
         if (flags & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
             socket->writable = true;

@@ -733,6 +733,42 @@ private Q_SLOTS:
         QCOMPARE(client.buffer().rfind("HTTP/1.1 408", 0), std::size_t(0));
     }
 
+    void testResponseEndingWithTheConnectionArrivesAtOnce_data()
+    {
+        QTest::addColumn<QByteArray>("response");
+        QTest::addColumn<QByteArray>("expectedBody");
+        // The last bytes and the close reach the proxy together, in one readiness report.
+        QTest::newRow("delimited by the close")
+            << QByteArray("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it")
+            << QByteArray("all of it");
+        QTest::newRow("cut short")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly-part")
+            << QByteArray("only-part");
+    }
+
+    void testResponseEndingWithTheConnectionArrivesAtOnce()
+    {
+        QFETCH(QByteArray, response);
+        QFETCH(QByteArray, expectedBody);
+        Backend a([response = response.toStdString()](Backend &self, Peer &connection) {
+            std::string head;
+            std::string body;
+            if (self.readRequest(connection, head, body)) {
+                connection.write(response);
+            }
+        });
+        auto proxy = startProxy({backendAt("a", a.port())});
+        QVERIFY(proxy);
+        for (int i = 0; i < 10; ++i) {
+            Peer client(Peer::connectTo(proxy->serverPort()));
+            QVERIFY(client.write("GET / HTTP/1.1\r\nHost: close.test\r\n\r\n"));
+            // Then the client sees the body and the end within moments, not at a timeout.
+            QVERIFY2(client.closedWithin(2000), "the connection was not closed in time");
+            QVERIFY2(client.buffer().find(expectedBody.toStdString()) != std::string::npos,
+                     client.buffer().c_str());
+        }
+    }
+
     void testSilentClientIsClosed()
     {
         Backend a(Backend::serving("A"));
