@@ -917,9 +917,14 @@ void ProxyWorker::releaseUpstream(Client *client, bool reusable)
 void ProxyWorker::connectFailed(Client *client)
 {
     BackendState &backend = *client->backend;
-    qCDebug(lcProxy) << "backend" << backend.backend.id << "refused or did not answer; skipped for"
-                     << m_config.failedBackendBackoffMs << "ms";
-    backend.ejectedUntilMs.store(m_nowMs + m_config.failedBackendBackoffMs);
+    const qint64 ejectedUntil =
+        backend.ejectedUntilMs.exchange(m_nowMs + m_config.failedBackendBackoffMs);
+    // Once per ejection: while every backend is down, each request would log it again.
+    if (ejectedUntil <= m_nowMs) {
+        qCDebug(lcProxy) << "backend" << backend.backend.id
+                         << "refused or did not answer; skipped for"
+                         << m_config.failedBackendBackoffMs << "ms";
+    }
     ++statsFor(backend).counters.failures;
     releaseUpstream(client, false);
     releaseBackend(client);
