@@ -76,8 +76,13 @@ int main(int argc, char **argv)
         return Shoal::App::runControlCommand(command, arguments);
     }
 
-    if (command.startsWith(u'-') && command != u"-f" && command != u"--file" && command != u"-p" &&
-        command != u"--engine" && command != u"--env-file") {
+    // The window's own options (app/stackoptions.cpp) may come first; anything else that
+    // looks like an option is a typo rather than a file to open.
+    static const QStringList windowOptions{
+        u"-f"_s,       u"--file"_s,     u"-p"_s,       u"--project-name"_s,
+        u"--engine"_s, u"--env-file"_s, u"--profile"_s};
+    const QString optionName = command.section(u'=', 0, 0);
+    if (command.startsWith(u'-') && !windowOptions.contains(optionName)) {
         std::fprintf(stderr, "shoal: unknown option %s\n\n%s", argv[1], Usage);
         return 2;
     }

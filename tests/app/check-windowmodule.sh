@@ -45,6 +45,14 @@ check_window_help() {
 }
 check_window_help "the window path loads the module from the build tree" "$shoal"
 
+# Every option of the window may come before the files, --profile too.
+if out="$(QT_QPA_PLATFORM=offscreen "$shoal" --profile web -f /dev/null --help 2>&1)" &&
+    grep -q "Shoal's window" <<<"$out"; then
+    pass "the window takes --profile before its files"
+else
+    fail "shoal --profile web -f /dev/null --help: $out"
+fi
+
 prefix="$work/prefix"
 if cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log" 2>&1; then
     check_window_help "the window path loads the module from an installed tree" \
