@@ -39,6 +39,14 @@ QString findInstance(const QString &project, QString *error)
             *error = u"no running Shoal has project %1 (looked for %2)"_s.arg(project, path);
             return {};
         }
+        // An instance that was killed leaves its socket behind; nobody answers there.
+        QLocalSocket probe;
+        probe.connectToServer(path);
+        if (!probe.waitForConnected(ConnectTimeoutMs)) {
+            *error = u"no running Shoal has project %1 (%2 is left from one that ended)"_s.arg(
+                project, path);
+            return {};
+        }
         return path;
     }
     QStringList live;

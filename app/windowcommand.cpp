@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "signalwatcher.h"
 #include "stackoptions.h"
 #include "uiprofiler.h"
 #include "windowmodule.h"
@@ -89,6 +90,12 @@ int runWindowCommand(int &argc, char **argv)
     WindowSessions sessions(&window);
     sessions.setDefaultEngine(parser.value(u"engine"_s));
     QObject::connect(&sessions, &WindowSessions::lastStackTakenDown, &app, &QApplication::quit);
+    // SIGTERM, or Ctrl+C in the terminal it was started from, closes the window as its close
+    // button does: settings saved, control sockets removed, nothing left for `shoal down`
+    // to stumble over.
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &window,
+                     &QWidget::close);
 
     QStringList failures;
     for (const StackSource &source : std::as_const(sources)) {

@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace Shoal::Core;
 using namespace Shoal::Test;
 using namespace Qt::StringLiterals;
@@ -249,7 +251,8 @@ void TestCli::testBadComposeFileNamesFileAndLine()
 
 void TestCli::testDownWorksWithoutARunningInstance()
 {
-    // Given a stack left running by an instance that ended (Ctrl+C keeps the containers)
+    // Given a stack left running by an instance that was killed, which leaves its control
+    // socket behind with nobody answering there
     const QString project = m_project + u"-left"_s;
     QProcess run;
     run.start(QStringLiteral(SHOAL_BINARY_DIR "/app/shoal"),
@@ -264,8 +267,13 @@ void TestCli::testDownWorksWithoutARunningInstance()
         log += run.readAllStandardError();
     }
     QVERIFY2(log.contains(" is up"), log.constData());
-    run.terminate();
+    run.kill();
     QVERIFY(run.waitForFinished(20000));
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    const QString socketDirectory = !runtime.isEmpty() && QDir(runtime).exists()
+                                        ? runtime + u"/shoal"_s
+                                        : u"/tmp/shoal-%1"_s.arg(::getuid());
+    QVERIFY(QFile::exists(socketDirectory + u'/' + project + u".sock"_s));
     EngineReply *before = m_client->listContainers({u"com.docker.compose.project="_s + project});
     QVERIFY(waitFor(before));
     QCOMPARE(before->json().array().size(), 1);
