@@ -153,6 +153,13 @@ MessageFramer::HeadResult MessageFramer::parseHead(const char *data, std::size_t
     const std::size_t from = std::max(m_scanFrom, start);
     const std::size_t end = view.find(HeadTerminator, from);
     if (end == std::string_view::npos) {
+        // A head whose lines all end in a bare LF never shows the terminator: refuse it now
+        // rather than when the header timeout runs out.
+        for (std::size_t i = from; i < limit; ++i) {
+            if (data[i] == '\n' && (i == start || data[i - 1] != '\r')) {
+                return fail(HeadResult::Malformed, "bare LF in head");
+            }
+        }
         if (size >= m_maxHeadBytes + start) {
             return fail(HeadResult::TooLarge, "head too large");
         }

@@ -47,6 +47,10 @@ private Q_SLOTS:
                                     << int(R::Malformed) << int(F::None);
         QTest::newRow("bare-lf") << QByteArray("GET / HTTP/1.1\nHost: h\r\n\r\n")
                                  << int(R::Malformed) << int(F::None);
+        QTest::newRow("bare-lf-only")
+            << QByteArray("GET / HTTP/1.1\nHost: h\n\n") << int(R::Malformed) << int(F::None);
+        QTest::newRow("bare-lf-half-head")
+            << QByteArray("GET / HTTP/1.1\nHost: h") << int(R::Malformed) << int(F::None);
         QTest::newRow("tab-fold") << start + "A: b\r\n\tc\r\n\r\n"
                                   << int(R::Malformed) << int(F::None);
         QTest::newRow("nul") << start + QByteArray("A: b\0c\r\n\r\n", 11) << int(R::Malformed)
