@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace Shoal::Core {
 
@@ -94,6 +95,39 @@ void appendFraming(std::string &out, const MessageFramer &message)
     }
 }
 
+/// A request target in absolute form (RFC 9112 §3.2.2), split into its authority and the
+/// origin-form target for the replica; nothing for the usual origin form.
+struct AbsoluteTarget
+{
+    std::string_view authority;
+    std::string_view path; ///< empty for "http://host" and "http://host?q"
+    std::string_view query;
+};
+
+std::optional<AbsoluteTarget> splitAbsoluteTarget(std::string_view target)
+{
+    std::size_t schemeEnd = 0;
+    constexpr std::string_view Schemes[] = {"http://", "https://"};
+    for (const std::string_view scheme : Schemes) {
+        if (target.size() > scheme.size() &&
+            equalsNoCase(target.substr(0, scheme.size()), scheme)) {
+            schemeEnd = scheme.size();
+        }
+    }
+    if (schemeEnd == 0) {
+        return std::nullopt;
+    }
+    const std::string_view rest = target.substr(schemeEnd);
+    const std::size_t authorityEnd = std::min(rest.find_first_of("/?#"), rest.size());
+    AbsoluteTarget split;
+    split.authority = rest.substr(0, authorityEnd);
+    const std::string_view tail = rest.substr(authorityEnd);
+    const std::size_t queryStart = std::min(tail.find('?'), tail.size());
+    split.path = tail.substr(0, queryStart);
+    split.query = tail.substr(queryStart);
+    return split;
+}
+
 } // namespace
 
 bool HeadRewriter::isTunnelUpgrade(const MessageFramer &request)
@@ -106,10 +140,21 @@ void HeadRewriter::appendUpstreamRequest(std::string &out, const MessageFramer &
                                          std::string_view clientAddress)
 {
     const bool http10 = request.versionMinor() == 0;
+    // A client that talks to Shoal as to a forward proxy names the host in the target: the
+    // replica gets the origin form, and the target's host replaces the Host field (§3.2.2).
+    const std::optional<AbsoluteTarget> absolute = splitAbsoluteTarget(request.target());
     out.append(request.method());
     out.push_back(' ');
-    out.append(request.target());
+    if (absolute) {
+        out.append(absolute->path.empty() ? "/" : absolute->path);
+        out.append(absolute->query);
+    } else {
+        out.append(request.target());
+    }
     out.append(http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    if (absolute && !absolute->authority.empty()) {
+        appendField(out, "Host", absolute->authority);
+    }
 
     std::string forwardedFor;
     for (const HeaderField &f : request.fields()) {
@@ -130,6 +175,9 @@ void HeadRewriter::appendUpstreamRequest(std::string &out, const MessageFramer &
         if (http10 && equalsNoCase(f.name, "expect")) {
             continue;
         }
+        if (absolute && !absolute->authority.empty() && equalsNoCase(f.name, "host")) {
+            continue;
+        }
         appendField(out, f.name, f.value);
     }
     appendFraming(out, request);
@@ -137,7 +185,8 @@ void HeadRewriter::appendUpstreamRequest(std::string &out, const MessageFramer &
     forwardedFor.append(clientAddress);
     appendField(out, "X-Forwarded-For", forwardedFor);
     appendField(out, "X-Forwarded-Proto", "http");
-    const std::string_view host = request.field("host");
+    const std::string_view host =
+        absolute && !absolute->authority.empty() ? absolute->authority : request.field("host");
     if (!host.empty()) {
         appendField(out, "X-Forwarded-Host", host);
     }

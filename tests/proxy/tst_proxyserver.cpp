@@ -769,6 +769,27 @@ private Q_SLOTS:
         }
     }
 
+    void testAbsoluteFormTargetNamesTheHost()
+    {
+        // Given a client that talks to the proxy as to a forward proxy
+        Backend a(Backend::serving("A"));
+        auto proxy = startProxy({backendAt("a", a.port())});
+        QVERIFY(proxy);
+        Peer client(Peer::connectTo(proxy->serverPort()));
+        QVERIFY(client.write("GET http://shop.test:8080/cart?id=3 HTTP/1.1\r\n"
+                             "Host: other.test\r\n\r\n"));
+        Peer::Response response;
+        QVERIFY(client.readResponse(response));
+        QCOMPARE(response.status, 200);
+
+        // Then the replica sees the origin form and the target's host (RFC 9112 §3.2.2)
+        const std::string upstream = a.heads().at(0);
+        QCOMPARE(upstream.substr(0, upstream.find("\r\n")), std::string("GET /cart?id=3 HTTP/1.1"));
+        QCOMPARE(Peer::fieldOf(upstream, "host"), std::string("shop.test:8080"));
+        QCOMPARE(Peer::fieldOf(upstream, "x-forwarded-host"), std::string("shop.test:8080"));
+        QCOMPARE(upstream.find("other.test"), std::string::npos);
+    }
+
     void testSilentClientIsClosed()
     {
         Backend a(Backend::serving("A"));
