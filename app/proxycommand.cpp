@@ -107,7 +107,10 @@ int runProxyCommand(const QStringList &arguments)
                 }
                 const auto address = parseAddress(target);
                 if (!address || address->second == 0) {
-                    return usage(err, QStringLiteral("invalid backend %1").arg(item));
+                    return usage(err,
+                                 QStringLiteral("invalid backend %1: expected an IP address or "
+                                                "localhost, a colon and a port (1-65535)")
+                                     .arg(item));
                 }
                 Core::ProxyBackend backend;
                 backend.id = target;

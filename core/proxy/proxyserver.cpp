@@ -331,7 +331,8 @@ bool ProxyServer::start()
                              .arg(d->config.listenAddress.toString())
                              .arg(d->config.listenPort)
                              .arg(error);
-        qCWarning(lcProxy).noquote() << d->errorString;
+        // Reported to the caller through errorString(); a warning here would say it twice.
+        qCDebug(lcProxy).noquote() << d->errorString;
         stopWorkers();
         return false;
     }

@@ -1105,8 +1105,9 @@ public:
                     const QString address =
                         u"%1:%2"_s.arg(config.listenAddress.toString()).arg(config.listenPort);
                     if (!server->start()) {
-                        const QString error = u"cannot listen on %1 for service %2: %3"_s.arg(
-                            address, service.name, server->errorString());
+                        // The proxy's own message names the address already.
+                        const QString error =
+                            u"service %1: %2"_s.arg(service.name, server->errorString());
                         delete server;
                         return error;
                     }

@@ -102,6 +102,9 @@ void TestProxyCommand::testUsageErrorsNameTheProblem_data()
     QTest::newRow("option without value")
         << QStringList{u"--backends"_s, u"127.0.0.1:3001"_s, u"--listen"_s}
         << QByteArray("--listen needs a value");
+    QTest::newRow("host name as backend")
+        << QStringList{u"--listen"_s, u"127.0.0.1:0"_s, u"--backends"_s, u"shop.test:80"_s}
+        << QByteArray("invalid backend shop.test:80: expected an IP address or localhost");
 }
 
 void TestProxyCommand::testUsageErrorsNameTheProblem()
