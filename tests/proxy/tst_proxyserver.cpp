@@ -75,6 +75,14 @@ private:
         return proxy;
     }
 
+    /// Sends `request` on a new connection to the proxy and reads one response.
+    static bool exchangeOnce(quint16 proxyPort, const std::string &request,
+                             Peer::Response &response)
+    {
+        Peer client(Peer::connectTo(proxyPort));
+        return client.write(request) && client.readResponse(response);
+    }
+
 private Q_SLOTS:
     void testRoundRobinIsExactlyEven()
     {
@@ -375,10 +383,8 @@ private Q_SLOTS:
         QSignalSpy drained(proxy.get(), &ProxyServer::backendDrained);
         proxy->setBackends({});
         QTRY_COMPARE(drained.size(), 1);
-        Peer client(Peer::connectTo(proxy->serverPort()));
-        QVERIFY(client.write(get("/")));
         Peer::Response response;
-        QVERIFY(client.readResponse(response));
+        QVERIFY(exchangeOnce(proxy->serverPort(), get("/"), response));
         QCOMPARE(response.status, 503);
     }
 
@@ -456,11 +462,10 @@ private Q_SLOTS:
         Backend a(Backend::serving("A"));
         auto proxy = startProxy({backendAt("a", a.port())});
         QVERIFY(proxy);
-        Peer client(Peer::connectTo(proxy->serverPort()));
-        QVERIFY(client.write(
-            "POST /o HTTP/1.1\r\nHost: store.test\r\nContent-Length: 4, 4\r\n\r\nwxyz"));
         Peer::Response response;
-        QVERIFY(client.readResponse(response));
+        QVERIFY(exchangeOnce(
+            proxy->serverPort(),
+            "POST /o HTTP/1.1\r\nHost: store.test\r\nContent-Length: 4, 4\r\n\r\nwxyz", response));
         if (response.status == 400) {
             return; // refusing is allowed too
         }
@@ -597,11 +602,11 @@ private Q_SLOTS:
         });
         auto proxy = startProxy({backendAt("a", a.port())});
         QVERIFY(proxy);
-        Peer client(Peer::connectTo(proxy->serverPort()));
-        QVERIFY(client.write("PUT /files HTTP/1.0\r\nHost: store.test\r\nContent-Length: 9\r\n"
-                             "Expect: 100-continue\r\n\r\nsome data"));
         Peer::Response response;
-        QVERIFY(client.readResponse(response));
+        QVERIFY(exchangeOnce(proxy->serverPort(),
+                             "PUT /files HTTP/1.0\r\nHost: store.test\r\nContent-Length: 9\r\n"
+                             "Expect: 100-continue\r\n\r\nsome data",
+                             response));
         QCOMPARE(response.status, 200);
         QCOMPARE(response.body, std::string("some data"));
         QVERIFY(Peer::fieldOf(a.heads().at(0), "expect").empty());
@@ -775,11 +780,11 @@ private Q_SLOTS:
         Backend a(Backend::serving("A"));
         auto proxy = startProxy({backendAt("a", a.port())});
         QVERIFY(proxy);
-        Peer client(Peer::connectTo(proxy->serverPort()));
-        QVERIFY(client.write("GET http://shop.test:8080/cart?id=3 HTTP/1.1\r\n"
-                             "Host: other.test\r\n\r\n"));
         Peer::Response response;
-        QVERIFY(client.readResponse(response));
+        QVERIFY(exchangeOnce(proxy->serverPort(),
+                             "GET http://shop.test:8080/cart?id=3 HTTP/1.1\r\n"
+                             "Host: other.test\r\n\r\n",
+                             response));
         QCOMPARE(response.status, 200);
 
         // Then the replica sees the origin form and the target's host (RFC 9112 §3.2.2)
