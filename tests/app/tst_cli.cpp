@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -273,7 +274,9 @@ void TestCli::testDownWorksWithoutARunningInstance()
     const QString socketDirectory = !runtime.isEmpty() && QDir(runtime).exists()
                                         ? runtime + u"/shoal"_s
                                         : u"/tmp/shoal-%1"_s.arg(::getuid());
-    QVERIFY(QFile::exists(socketDirectory + u'/' + project + u".sock"_s));
+    const QString leftSocket = socketDirectory + u'/' + project + u".sock"_s;
+    QVERIFY(QFile::exists(leftSocket));
+    const auto removeLeftSocket = qScopeGuard([&] { QFile::remove(leftSocket); });
     EngineReply *before = m_client->listContainers({u"com.docker.compose.project="_s + project});
     QVERIFY(waitFor(before));
     QCOMPARE(before->json().array().size(), 1);
