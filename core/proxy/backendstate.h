@@ -30,8 +30,8 @@ struct BackendState
     std::atomic<qint64> ejectedUntilMs{0};
 };
 
-/// The backends one worker may choose from: an immutable list handed to the workers by
-/// queued calls whenever the set changes.
+/// The backends one worker may choose from: an immutable list posted to the workers
+/// (ProxyWorker::post) whenever the set changes.
 struct BackendSnapshot
 {
     /// Every backend in rotation; under weighted round-robin a backend with weight w appears

@@ -217,7 +217,7 @@ struct ProxyWorker::Socket
 
     /// Gives back the receive buffer, and a large generated-bytes buffer, while nothing is in
     /// them: a thousand idle keep-alive connections then cost their bookkeeping, not a
-    /// thousand buffers. The next read takes a buffer again, usually the same freed block.
+    /// thousand buffers. The next read takes one from the worker's pool again.
     void releaseIdleBuffers()
     {
         if (begin == end && capacity > 0) {
