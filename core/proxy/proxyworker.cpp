@@ -767,6 +767,8 @@ bool ProxyWorker::assignUpstream(Client *client)
             m_balancer->acquire(*m_snapshot, client->triedSerials, m_nowMs);
         if (!backend) {
             if (client->triedSerials.empty()) {
+                qCDebug(lcProxy) << "no backend available for a request from"
+                                 << client->peer.c_str();
                 respond(client, 503, "no backend available", false);
             } else {
                 respond(client, 502, "no backend accepted the connection", false);

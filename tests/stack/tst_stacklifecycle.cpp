@@ -366,6 +366,9 @@ void TestStackLifecycle::testScalingUnderLoadLosesNoRequest()
     // Then not one request failed
     qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
           totals.socketErrors);
+    for (const std::string &failed : totals.failedResponses) {
+        qInfo("failed response: %s", failed.c_str());
+    }
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);
     QVERIFY(totals.ok > 500);

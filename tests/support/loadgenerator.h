@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,8 @@ public:
         long ok = 0;
         long non2xx = 0;
         long socketErrors = 0;
+        /// The first few failed responses, whole, to say what went wrong.
+        std::vector<std::string> failedResponses;
     };
 
     LoadGenerator(quint16 port, int connections, std::chrono::milliseconds pause)
@@ -52,7 +55,8 @@ public:
             thread.join();
         }
         m_threads.clear();
-        return {m_ok.load(), m_non2xx.load(), m_errors.load()};
+        std::lock_guard<std::mutex> lock(m_failedLock);
+        return {m_ok.load(), m_non2xx.load(), m_errors.load(), m_failedResponses};
     }
 
 private:
@@ -108,6 +112,12 @@ private:
         }
         const bool success = response.compare(0, 10, "HTTP/1.1 2") == 0;
         ++(success ? m_ok : m_non2xx);
+        if (!success) {
+            std::lock_guard<std::mutex> lock(m_failedLock);
+            if (m_failedResponses.size() < MaxFailedResponsesKept) {
+                m_failedResponses.push_back(response);
+            }
+        }
         const size_t close = response.find("Connection: close");
         return close == std::string::npos || close > headerEnd;
     }
@@ -140,6 +150,9 @@ private:
     std::atomic<long> m_ok{0};
     std::atomic<long> m_non2xx{0};
     std::atomic<long> m_errors{0};
+    static constexpr std::size_t MaxFailedResponsesKept = 3;
+    std::mutex m_failedLock;
+    std::vector<std::string> m_failedResponses;
     std::vector<std::thread> m_threads;
 };
 
