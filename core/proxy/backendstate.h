@@ -41,4 +41,21 @@ struct BackendSnapshot
     std::vector<std::shared_ptr<BackendState>> all;
 };
 
+/// The snapshot the control thread published last, readable from any thread. A worker gets
+/// each snapshot as a posted task, which runs after the socket events it is handling; when
+/// its own copy has no backend for a request (its first requests, before the first backends
+/// arrive), it looks here instead of answering 503.
+class LatestSnapshot final
+{
+public:
+    void store(std::shared_ptr<const BackendSnapshot> snapshot)
+    {
+        std::atomic_store(&m_snapshot, std::move(snapshot));
+    }
+    std::shared_ptr<const BackendSnapshot> load() const { return std::atomic_load(&m_snapshot); }
+
+private:
+    std::shared_ptr<const BackendSnapshot> m_snapshot;
+};
+
 } // namespace Shoal::Core

@@ -140,6 +140,7 @@ public:
     int listenFd = -1;
     quint16 port = 0;
     Balancer balancer;
+    LatestSnapshot latest;
     std::vector<std::unique_ptr<QThread>> threads;
     std::vector<std::unique_ptr<ProxyWorker>> workers;
     int nextSerial = 1;
@@ -168,6 +169,7 @@ void ProxyServer::Private::publishSnapshot()
         snapshot->all.push_back(drain.state);
     }
     std::shared_ptr<const BackendSnapshot> shared = std::move(snapshot);
+    latest.store(shared);
     for (const auto &worker : workers) {
         worker->post([worker = worker.get(), shared] { worker->setSnapshot(shared); });
     }
@@ -305,7 +307,8 @@ bool ProxyServer::start()
                 },
                 Qt::QueuedConnection);
         };
-        auto worker = std::make_unique<ProxyWorker>(d->config, &d->balancer, i, publisher);
+        auto worker =
+            std::make_unique<ProxyWorker>(d->config, &d->balancer, &d->latest, i, publisher);
         if (!worker->isValid()) {
             d->errorString = tr("Cannot start the proxy's event loops: %1")
                                  .arg(QString::fromStdString(worker->setupError()));

@@ -332,10 +332,11 @@ struct ProxyWorker::Stats
     int current = 0;
 };
 
-ProxyWorker::ProxyWorker(const ProxyConfig &config, Balancer *balancer, int index,
-                         Publisher publisher)
+ProxyWorker::ProxyWorker(const ProxyConfig &config, Balancer *balancer,
+                         const LatestSnapshot *latest, int index, Publisher publisher)
     : m_config(config)
     , m_balancer(balancer)
+    , m_latest(latest)
     , m_index(index)
     , m_publisher(std::move(publisher))
     , m_buffers(InitialBufferBytes, SpareBuffers)
@@ -766,6 +767,12 @@ bool ProxyWorker::assignUpstream(Client *client)
         std::shared_ptr<BackendState> backend =
             m_balancer->acquire(*m_snapshot, client->triedSerials, m_nowMs);
         if (!backend) {
+            std::shared_ptr<const BackendSnapshot> latest = m_latest->load();
+            if (latest && latest != m_snapshot) {
+                // Backends published since this worker's copy; the posted update follows.
+                m_snapshot = std::move(latest);
+                continue;
+            }
             if (client->triedSerials.empty()) {
                 qCDebug(lcProxy) << "no backend available for a request from"
                                  << client->peer.c_str();

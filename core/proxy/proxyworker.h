@@ -45,7 +45,8 @@ public:
     using Publisher = std::function<void(int workerIndex, std::vector<BackendSample> samples)>;
     using Task = std::function<void()>;
 
-    ProxyWorker(const ProxyConfig &config, Balancer *balancer, int index, Publisher publisher);
+    ProxyWorker(const ProxyConfig &config, Balancer *balancer, const LatestSnapshot *latest,
+                int index, Publisher publisher);
     ~ProxyWorker();
 
     /// False when the epoll set or the wake-up descriptor could not be created; setupError()
@@ -138,6 +139,7 @@ private:
 
     ProxyConfig m_config;
     Balancer *m_balancer;
+    const LatestSnapshot *m_latest;
     int m_index;
     Publisher m_publisher;
     int m_epoll = -1;
