@@ -364,11 +364,7 @@ void TestStackLifecycle::testScalingUnderLoadLosesNoRequest()
     const LoadGenerator::Totals totals = load.stop();
 
     // Then not one request failed
-    qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
-          totals.socketErrors);
-    for (const std::string &failed : totals.failedResponses) {
-        qInfo("failed response: %s", failed.c_str());
-    }
+    totals.log();
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);
     QVERIFY(totals.ok > 500);
@@ -609,8 +605,7 @@ void TestStackLifecycle::testRollingRestartUnderLoadLosesNoRequest()
     QCOMPARE(restarts,
              (QStringList{u"restarting %1-web-1"_s.arg(name), u"restarting %1-web-2"_s.arg(name)}));
     QCOMPARE(stack.replicas(u"web"_s).size(), 2);
-    qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
-          totals.socketErrors);
+    totals.log();
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);
     QVERIFY(totals.ok > 200);
@@ -810,8 +805,7 @@ void TestStackLifecycle::testStoppedReplicaIsKeptOutUntilRestarted()
     stack.restartReplica(stopped);
     QTRY_COMPARE_WITH_TIMEOUT(stack.proxy(u"web"_s)->backends().size(), 2, 30000);
     const LoadGenerator::Totals totals = load.stop();
-    qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", totals.ok, totals.non2xx,
-          totals.socketErrors);
+    totals.log();
     QVERIFY(totals.ok > 100);
     QCOMPARE(totals.non2xx, 0L);
     QCOMPARE(totals.socketErrors, 0L);

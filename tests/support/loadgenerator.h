@@ -4,6 +4,8 @@
 // keep-alive connection to 127.0.0.1, counting every request that did not get a 2xx.
 // It never retries, so every failure the proxy lets through is counted, as wrk would.
 
+#include <QtGlobal>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,6 +32,15 @@ public:
         long socketErrors = 0;
         /// The first few failed responses, whole, to say what went wrong.
         std::vector<std::string> failedResponses;
+
+        /// Logs the counts and the failed responses, for the test's output.
+        void log() const
+        {
+            qInfo("requests: %ld ok, %ld non-2xx, %ld socket errors", ok, non2xx, socketErrors);
+            for (const std::string &failed : failedResponses) {
+                qInfo("failed response: %s", failed.c_str());
+            }
+        }
     };
 
     LoadGenerator(quint16 port, int connections, std::chrono::milliseconds pause)
